@@ -1,0 +1,54 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "llmlab",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "llmlab", targets: ["llmlab"]),
+    .library(name: "TensorEngine", targets: ["TensorEngine"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    // MARK: - System libraries
+
+    /// OpenBLAS: every matrix product in the engine goes through its `cblas_sgemm`.
+    .systemLibrary(
+      name: "COpenBLAS",
+      pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]
+    ),
+    /// libedit: the REPL's line editor, history and completion.
+    .systemLibrary(
+      name: "CEditLine",
+      pkgConfig: "libedit",
+      providers: [.apt(["libedit-dev"])]
+    ),
+
+    // MARK: - Layers
+
+    /// Float32 tensors, kernels, reverse-mode autograd, optimizers, seeded randomness.
+    .target(name: "TensorEngine", dependencies: ["COpenBLAS"]),
+    /// Measurements printed by `llmlab bench`: engine against raw BLAS and memcpy.
+    .target(name: "Benchmarks", dependencies: ["TensorEngine", "COpenBLAS"]),
+    /// Small end-to-end engine demonstrations (the main job until the language exists).
+    .target(name: "Demos", dependencies: ["TensorEngine"]),
+
+    // MARK: - Executable
+
+    /// The thin `llmlab` command: parses arguments and calls the libraries.
+    .executableTarget(
+      name: "llmlab",
+      dependencies: [
+        "TensorEngine", "Benchmarks", "Demos",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+
+    // MARK: - Tests
+
+    .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"]),
+  ]
+)
