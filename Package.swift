@@ -31,6 +31,12 @@ let package = Package(
 
     /// Float32 tensors, kernels, reverse-mode autograd, optimizers, seeded randomness.
     .target(name: "TensorEngine", dependencies: ["COpenBLAS"]),
+    /// The .llm language: lexer, parser, syntax tree, diagnostics (no engine dependency).
+    .target(name: "Language"),
+    /// Values, built-ins and the interpreter that turns statements into engine calls.
+    .target(name: "Runtime", dependencies: ["Language", "TensorEngine"]),
+    /// The interactive prompt on libedit: cells, completion, history, meta commands.
+    .target(name: "REPL", dependencies: ["Runtime", "Language", "CEditLine"]),
     /// Measurements printed by `llmlab bench`: engine against raw BLAS and memcpy.
     .target(name: "Benchmarks", dependencies: ["TensorEngine", "COpenBLAS"]),
     /// Small end-to-end engine demonstrations (the main job until the language exists).
@@ -42,7 +48,7 @@ let package = Package(
     .executableTarget(
       name: "llmlab",
       dependencies: [
-        "TensorEngine", "Benchmarks", "Demos",
+        "TensorEngine", "Benchmarks", "Demos", "Language", "Runtime", "REPL",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -50,5 +56,6 @@ let package = Package(
     // MARK: - Tests
 
     .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"]),
+    .testTarget(name: "LanguageTests", dependencies: ["Language", "Runtime"]),
   ]
 )

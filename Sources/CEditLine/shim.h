@@ -15,3 +15,8 @@ static inline void llmlab_set_basic_word_break_characters(const char *chars) {
 static inline void llmlab_set_attempted_completion_over(int over) {
   rl_attempted_completion_over = over;
 }
+static inline void llmlab_set_catch_signals(int on) { rl_catch_signals = on; }
+static inline void llmlab_set_readline_name(const char *name) { rl_readline_name = name; }
+static inline const char *llmlab_line_buffer(void) { return rl_line_buffer; }
+static inline int llmlab_point(void) { return rl_point; }
+static inline void llmlab_set_getc_function(int (*fn)(FILE *)) { rl_getc_function = fn; }

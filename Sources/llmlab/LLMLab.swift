@@ -1,4 +1,8 @@
 import ArgumentParser
+import Foundation
+import Language
+import REPL
+import Runtime
 import TensorEngine
 
 @main
@@ -6,13 +10,31 @@ struct LLMLab: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "llmlab",
     abstract: "A notebook-style lab for building large language models, from tensors to RLHF.",
-    version: LLMLabVersion.current,
-    subcommands: [DemoCommand.self, BenchCommand.self],
-    defaultSubcommand: nil)
-}
+    discussion: """
+      With no subcommand, llmlab starts the interactive prompt; when standard input is not a \
+      terminal, it runs the script it reads from there instead.
+      """,
+    version: LLMLabInfo.version,
+    subcommands: [RunCommand.self, CheckCommand.self, DemoCommand.self, BenchCommand.self])
 
-enum LLMLabVersion {
-  static let current = "0.1.0"
+  @OptionGroup var engine: EngineOptions
+
+  func run() throws {
+    try engine.apply()
+    if isatty(0) != 0 {
+      throw ExitCode(REPL(useColor: Terminal.useColor(fd: 1)).run())
+    }
+    // Piped input: a script, shown like the REPL shows values.
+    var data = Data()
+    while let chunk = try? FileHandle.standardInput.read(upToCount: 1 << 16), !chunk.isEmpty { data.append(chunk) }
+    guard let text = String(data: data, encoding: .utf8) else {
+      FileHandle.standardError.write("llmlab: standard input is not valid UTF-8 text\n".data(using: .utf8)!)
+      throw ExitCode(2)
+    }
+    Interrupt.installHandler()
+    let runner = ScriptRunner(interpreter: Interpreter(), useColor: Terminal.useColor(fd: 2), errorOutput: Terminal.writeError)
+    throw ExitCode(runner.run(SourceFile(name: "<stdin>", text: text)).rawValue)
+  }
 }
 
 /// Options every computing subcommand shares.
@@ -23,5 +45,16 @@ struct EngineOptions: ParsableArguments {
   func apply() throws {
     if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     EngineThreads.configure(threads: threads)
+  }
+}
+
+enum Terminal {
+  /// Colors only on a terminal, and never when NO_COLOR is set.
+  static func useColor(fd: Int32) -> Bool {
+    isatty(fd) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+  }
+
+  static func writeError(_ text: String) {
+    FileHandle.standardError.write(text.data(using: .utf8)!)
   }
 }

@@ -41,7 +41,11 @@ enum GEMM {
     }
     let batchA = Array(a.shape[0..<(ra - 2)])
     let batchB = Array(b.shape[0..<(rb - 2)])
-    let batch = try Shape.broadcast(batchA, batchB, op: op)
+    guard let batch = try? Shape.broadcast(batchA, batchB, op: op) else {
+      throw TensorError.shapeMismatch(
+        op: op, shapes: [a.shape, b.shape],
+        reason: "cannot be multiplied: the batch axes \(formatShape(batchA)) and \(formatShape(batchB)) do not broadcast")
+    }
     guard m < Int(Int32.max), n < Int(Int32.max), k < Int(Int32.max) else {
       throw TensorError.invalidArgument(op: op, message: "matrix dimensions exceed BLAS's 32-bit limit")
     }

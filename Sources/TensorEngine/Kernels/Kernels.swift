@@ -30,6 +30,7 @@ enum Kernels {
 
   /// Writes contiguous values at `src` into the positions of the strided view `dst`.
   static func scatterStrided(from src: UnsafePointer<Float>, into dst: Tensor) {
+    if dst.count == 0 { return }  // an empty layout has no rows (and would divide by zero)
     let layout = StridedLayout(shape: dst.shape, strides: [dst.strides, Shape.contiguousStrides(dst.shape)])
     let d = dst.base
     let len = layout.rowLength
@@ -57,10 +58,13 @@ enum Kernels {
   }
 
   /// out[i] = f(x[i]) over a contiguous range of `n` elements.
+  ///
+  /// Generic over the function's type, not a closure, so that each kernel is specialized
+  /// with `f` inlined into the vector loop (a closure would cost a call per eight lanes).
   @inline(__always)
-  static func mapContiguous(
+  static func mapContiguous<F: UnaryVectorFunction>(
     _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count n: Int,
-    grain: Int = 1 << 15, _ f: (Vec) -> Vec
+    grain: Int = 1 << 15, _ f: F
   ) {
     parallelFor(n, grain: grain) { r in
       var i = r.lowerBound
@@ -79,9 +83,9 @@ enum Kernels {
 
   /// out[i] = f(a[i], b[i]) over contiguous ranges.
   @inline(__always)
-  static func zipContiguous(
+  static func zipContiguous<F: BinaryVectorFunction>(
     _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-    count n: Int, grain: Int = 1 << 15, _ f: (Vec, Vec) -> Vec
+    count n: Int, grain: Int = 1 << 15, _ f: F
   ) {
     parallelFor(n, grain: grain) { r in
       var i = r.lowerBound
@@ -100,16 +104,22 @@ enum Kernels {
 
   /// A new contiguous tensor holding f applied to every element of `x`.
   @inline(__always)
-  static func map(_ x: Tensor, _ f: (Vec) -> Vec) -> Tensor {
+  static func map<F: UnaryVectorFunction>(_ x: Tensor, _ f: F) -> Tensor {
     let c = x.contiguous()
     let out = Tensor(uninitializedShape: x.shape)
     withExtendedLifetime(c) { mapContiguous(c.base, out.base, count: c.count, f) }
     return out
   }
 
+  static func map(_ x: Tensor, _ f: @escaping (Vec) -> Vec) -> Tensor { map(x, UnaryClosure(f: f)) }
+
+  static func zip(_ a: Tensor, _ b: Tensor, op: String, _ f: @escaping (Vec, Vec) -> Vec) throws -> Tensor {
+    try zip(a, b, op: op, BinaryClosure(f: f))
+  }
+
   /// f applied pairwise with NumPy broadcasting; the result is contiguous.
   @inline(__always)
-  static func zip(_ a: Tensor, _ b: Tensor, op: String, _ f: (Vec, Vec) -> Vec) throws -> Tensor {
+  static func zip<F: BinaryVectorFunction>(_ a: Tensor, _ b: Tensor, op: String, _ f: F) throws -> Tensor {
     let shape = try Shape.broadcast(a.shape, b.shape, op: op)
     let out = Tensor(uninitializedShape: shape)
     let n = out.count
@@ -121,13 +131,11 @@ enum Kernels {
         return
       }
       if b.count == 1 && a.isContiguous && a.shape == shape {
-        let bv = Vec(repeating: b.base.pointee)
-        mapContiguous(a.base, o, count: n) { f($0, bv) }
+        mapContiguous(a.base, o, count: n, BoundRight(f: f, b: Vec(repeating: b.base.pointee)))
         return
       }
       if a.count == 1 && b.isContiguous && b.shape == shape {
-        let av = Vec(repeating: a.base.pointee)
-        mapContiguous(b.base, o, count: n) { f(av, $0) }
+        mapContiguous(b.base, o, count: n, BoundLeft(f: f, a: Vec(repeating: a.base.pointee)))
         return
       }
       let layout = StridedLayout(
@@ -151,9 +159,9 @@ enum Kernels {
 
   /// One row of a broadcasting binary operation: unit or zero strides take the vector path.
   @inline(__always)
-  static func zipRow(
+  static func zipRow<F: BinaryVectorFunction>(
     _ a: UnsafePointer<Float>, _ sa: Int, _ b: UnsafePointer<Float>, _ sb: Int,
-    _ o: UnsafeMutablePointer<Float>, _ n: Int, _ f: (Vec, Vec) -> Vec
+    _ o: UnsafeMutablePointer<Float>, _ n: Int, _ f: F
   ) {
     var i = 0
     if sa == 1 && sb == 1 {

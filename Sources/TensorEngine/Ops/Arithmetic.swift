@@ -4,21 +4,21 @@ import Foundation
 /// operand's shape where it was broadcast).
 extension Tensor {
   public static func + (a: Tensor, b: Tensor) throws -> Tensor {
-    let out = try Kernels.zip(a, b, op: "add") { $0 + $1 }
+    let out = try Kernels.zip(a, b, op: "add", VectorOps.Add())
     return Autograd.record(out, inputs: [a, b], op: "add") { [sa = a.shape, sb = b.shape] g in
       [try g.summed(toShape: sa), try g.summed(toShape: sb)]
     }
   }
 
   public static func - (a: Tensor, b: Tensor) throws -> Tensor {
-    let out = try Kernels.zip(a, b, op: "subtract") { $0 - $1 }
+    let out = try Kernels.zip(a, b, op: "subtract", VectorOps.Subtract())
     return Autograd.record(out, inputs: [a, b], op: "subtract") { [sa = a.shape, sb = b.shape] g in
       [try g.summed(toShape: sa), try g.negated().summed(toShape: sb)]
     }
   }
 
   public static func * (a: Tensor, b: Tensor) throws -> Tensor {
-    let out = try Kernels.zip(a, b, op: "multiply") { $0 * $1 }
+    let out = try Kernels.zip(a, b, op: "multiply", VectorOps.Multiply())
     let (da, db) = (a.detached(), b.detached())
     return Autograd.record(out, inputs: [a, b], op: "multiply") { g in
       [try (g * db).summed(toShape: da.shape), try (g * da).summed(toShape: db.shape)]
@@ -26,7 +26,7 @@ extension Tensor {
   }
 
   public static func / (a: Tensor, b: Tensor) throws -> Tensor {
-    let out = try Kernels.zip(a, b, op: "divide") { $0 / $1 }
+    let out = try Kernels.zip(a, b, op: "divide", VectorOps.Divide())
     let (da, db) = (a.detached(), b.detached())
     return Autograd.record(out, inputs: [a, b], op: "divide") { g in
       let ga = try g / db
@@ -78,7 +78,7 @@ extension Tensor {
   // MARK: Tensor with a constant
 
   public static func + (a: Tensor, c: Float) -> Tensor {
-    let out = Kernels.map(a) { $0 + Vec(repeating: c) }
+    let out = Kernels.map(a, BoundRight(f: VectorOps.Add(), b: Vec(repeating: c)))
     return Autograd.record(out, inputs: [a], op: "add") { g in [g] }
   }
 
@@ -87,7 +87,7 @@ extension Tensor {
   public static func - (c: Float, a: Tensor) -> Tensor { a.negated() + c }
 
   public static func * (a: Tensor, c: Float) -> Tensor {
-    let out = Kernels.map(a) { $0 * Vec(repeating: c) }
+    let out = Kernels.map(a, BoundRight(f: VectorOps.Multiply(), b: Vec(repeating: c)))
     return Autograd.record(out, inputs: [a], op: "multiply") { g in [g * c] }
   }
 

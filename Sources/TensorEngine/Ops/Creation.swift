@@ -29,7 +29,10 @@ extension Tensor {
     guard step != 0, step.isFinite, start.isFinite, end.isFinite else {
       throw TensorError.invalidArgument(op: "arange", message: "step must be finite and nonzero (got \(step))")
     }
-    let n = Swift.max(0, Int((Double(end - start) / Double(step)).rounded(.up)))
+    var n = Swift.max(0, Int((Double(end - start) / Double(step)).rounded(.up)))
+    // Float rounding can make the quotient a hair above a whole number (0.3/0.1 in float32
+    // is 3.0000001): drop a last value that would reach `end`, which is excluded.
+    while n > 0 && (step > 0 ? start + Float(n - 1) * step >= end : start + Float(n - 1) * step <= end) { n -= 1 }
     let t = Tensor(uninitializedShape: [n])
     for i in 0..<n { t.base[i] = start + Float(i) * step }
     return t

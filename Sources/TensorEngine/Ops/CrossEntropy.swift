@@ -23,7 +23,9 @@ extension Tensor {
     let ids = try targets.indices(op: "cross_entropy", limit: c, allowed: ignoreIndex)
     let x = logits.contiguous().detached()
     let rows = ids.count
-    var lse = [Float](repeating: 0, count: rows)
+    // Each row's log-partition as its parts (max, log Σ exp(x − max)) at [2·row] and
+    // [2·row + 1], never summed: see `SoftmaxKernels.logSumExpParts`.
+    var lse = [Float](repeating: 0, count: 2 * rows)
     var losses = [Float](repeating: 0, count: rows)
     let eps = labelSmoothing
     withExtendedLifetime(x) {
@@ -35,10 +37,12 @@ extension Tensor {
               let t = Int(ids[row])
               if t == ignoreIndex { pLoss[row] = 0; continue }
               let xr = px + row * c
-              let z = SoftmaxKernels.logSumExpRow(xr, c)
-              pl[row] = z
-              var loss = z - (1 - eps) * xr[t]
-              if eps > 0 { loss -= eps / Float(c) * ReductionKernels.rowSum(xr, c) }
+              let (m, logSum) = SoftmaxKernels.logSumExpParts(xr, c)
+              pl[2 * row] = m
+              pl[2 * row + 1] = logSum
+              // z − (1 − ε)·x_t − ε·mean(x) with z = m + logSum, grouped so no term is m-sized.
+              var loss = logSum + (1 - eps) * (m - xr[t])
+              if eps > 0 { loss += eps * (m - ReductionKernels.rowSum(xr, c) / Float(c)) }
               pLoss[row] = loss
             }
           }
@@ -65,16 +69,17 @@ extension Tensor {
               continue
             }
             let xr = px + row * c
-            let zv = Vec(repeating: pl[row])
+            let (m, logSum) = (pl[2 * row], pl[2 * row + 1])
+            let mv = Vec(repeating: m), lv = Vec(repeating: logSum)
             let sv = Vec(repeating: scale)
             let smooth = Vec(repeating: eps / Float(c))
             var i = 0
             while i + 8 <= c {
-              storeVec((FastMath.exp(loadVec(xr + i) - zv) - smooth) * sv, dr + i)
+              storeVec((FastMath.exp((loadVec(xr + i) - mv) - lv) - smooth) * sv, dr + i)
               i += 8
             }
             while i < c {
-              dr[i] = (FastMath.scalar(FastMath.exp, xr[i] - pl[row]) - smooth[0]) * scale
+              dr[i] = (FastMath.scalar(FastMath.exp, (xr[i] - m) - logSum) - smooth[0]) * scale
               i += 1
             }
             dr[t] -= (1 - eps) * scale

@@ -7,8 +7,9 @@ extension Tensor {
       throw TensorError.shapeMismatch(op: "matmul", shapes: [shape, other.shape], reason: "cannot be multiplied: matmul needs at least one axis on each side")
     }
     if rank == 1 {
+      // With a vector on the right too, the inner call has already removed its axis: [1].
       let r = try unsqueezed(0).matmul(other)
-      return try r.squeezed(-2)
+      return try r.squeezed(other.rank == 1 ? -1 : -2)
     }
     if other.rank == 1 {
       let r = try matmul(other.unsqueezed(-1))

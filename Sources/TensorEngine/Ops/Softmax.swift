@@ -31,15 +31,24 @@ enum SoftmaxKernels {
   /// log Σ exp(x) of one row, without writing anything.
   @inline(__always)
   static func logSumExpRow(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    let (m, logSum) = logSumExpParts(x, n)
+    return m + logSum
+  }
+
+  /// log Σ exp(x) of one row as its two parts: the maximum m and log Σ exp(x − m). Callers
+  /// forming x − log Σ exp(x) use (x − m) − logSum: the sum m + logSum would be rounded to
+  /// the float spacing near m (6e-5 at 1000, 1 at 1e7), swamping the log-probabilities.
+  @inline(__always)
+  static func logSumExpParts(_ x: UnsafePointer<Float>, _ n: Int) -> (max: Float, logSum: Float) {
     let m = maxRow(x, n)
-    if m == -.infinity { return m }
+    if m == -.infinity { return (m, 0) }
     var acc = Vec(repeating: 0)
     let mv = Vec(repeating: m)
     var i = 0
     while i + 8 <= n { acc += FastMath.exp(loadVec(x + i) - mv); i += 8 }
     var s = acc.sum()
     while i < n { s += FastMath.scalar(FastMath.exp, x[i] - m); i += 1 }
-    return m + logf(s)
+    return (m, logf(s))
   }
 
   @inline(__always)
@@ -128,12 +137,12 @@ extension Tensor {
         let px = x.base, py = out.base
         parallelFor(rows, grain: Swift.max(1, 8192 / Swift.max(n, 1))) { r in
           for row in r {
-            let lse = SoftmaxKernels.logSumExpRow(px + row * n, n)
-            let lv = Vec(repeating: lse)
+            let (m, logSum) = SoftmaxKernels.logSumExpParts(px + row * n, n)
+            let mv = Vec(repeating: m), lv = Vec(repeating: logSum)
             var i = 0
             let o = row * n
-            while i + 8 <= n { storeVec(loadVec(px + o + i) - lv, py + o + i); i += 8 }
-            while i < n { py[o + i] = px[o + i] - lse; i += 1 }
+            while i + 8 <= n { storeVec((loadVec(px + o + i) - mv) - lv, py + o + i); i += 8 }
+            while i < n { py[o + i] = (px[o + i] - m) - logSum; i += 1 }
           }
         }
       }

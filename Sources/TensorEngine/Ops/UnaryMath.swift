@@ -12,7 +12,7 @@ extension Tensor {
   }
 
   public func exp() -> Tensor {
-    let out = Kernels.map(self, FastMath.exp)
+    let out = Kernels.map(self, VectorOps.Exp())
     let y = out.detached()
     return Autograd.record(out, inputs: [self], op: "exp") { g in [try g * y] }
   }
@@ -30,10 +30,10 @@ extension Tensor {
   }
 
   public func tanh() -> Tensor {
-    let out = Kernels.map(self, FastMath.tanh)
+    let out = Kernels.map(self, VectorOps.Tanh())
     let y = out.detached()
     return Autograd.record(out, inputs: [self], op: "tanh") { g in
-      [try Kernels.zip(g, y, op: "tanh backward") { g, y in g * (1 - y * y) }]
+      [try Kernels.zip(g, y, op: "tanh backward", VectorOps.TanhBackward())]
     }
   }
 
@@ -66,30 +66,27 @@ extension Tensor {
   }
 
   public func relu() -> Tensor {
-    let out = Kernels.map(self) { $0.replacing(with: 0, where: $0 .< 0) }
+    let out = Kernels.map(self, VectorOps.Relu())
     let x = detached()
     return Autograd.record(out, inputs: [self], op: "relu") { g in
-      [try Kernels.zip(g, x, op: "relu backward") { g, x in g.replacing(with: 0, where: x .<= 0) }]
+      [try Kernels.zip(g, x, op: "relu backward", VectorOps.ReluBackward())]
     }
   }
 
   public func sigmoid() -> Tensor {
-    let out = Kernels.map(self, FastMath.sigmoid)
+    let out = Kernels.map(self, VectorOps.Sigmoid())
     let y = out.detached()
     return Autograd.record(out, inputs: [self], op: "sigmoid") { g in
-      [try Kernels.zip(g, y, op: "sigmoid backward") { g, y in g * y * (1 - y) }]
+      [try Kernels.zip(g, y, op: "sigmoid backward", VectorOps.SigmoidBackward())]
     }
   }
 
   /// x·sigmoid(x), also called swish.
   public func silu() -> Tensor {
-    let out = Kernels.map(self) { FastMath.timesSigmoid($0, $0) }
+    let out = Kernels.map(self, VectorOps.Silu())
     let x = detached()
     return Autograd.record(out, inputs: [self], op: "silu") { g in
-      [try Kernels.zip(g, x, op: "silu backward") { g, x in
-        let s = FastMath.sigmoid(x)
-        return g * s * (1 + x * (1 - s))
-      }]
+      [try Kernels.zip(g, x, op: "silu backward", VectorOps.SiluBackward())]
     }
   }
 
@@ -97,9 +94,9 @@ extension Tensor {
   public func gelu(approximate: Bool = true) -> Tensor {
     let x = detached()
     if approximate {
-      let out = Kernels.map(self, FastMath.geluTanh)
+      let out = Kernels.map(self, VectorOps.Gelu())
       return Autograd.record(out, inputs: [self], op: "gelu") { g in
-        [try Kernels.zip(g, x, op: "gelu backward") { g, x in g * FastMath.geluTanhDerivative(x) }]
+        [try Kernels.zip(g, x, op: "gelu backward", VectorOps.GeluBackward())]
       }
     }
     // 0.5·x·(1 + erf(x/√2)); derivative Φ(x) + x·φ(x).
