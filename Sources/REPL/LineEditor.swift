@@ -56,18 +56,40 @@ final class LineEditor {
   }
 }
 
-/// Reads one byte for libedit. A SIGINT interrupts `read` with EINTR; we then hand libedit a
+/// Reads one character for libedit and returns its Unicode code point: libedit's readline
+/// layer stores what this function returns directly as a wide character, so UTF-8 (Chinese
+/// input) is decoded here. A SIGINT interrupts `read` with EINTR; we then hand libedit a
 /// newline so that `readline` returns, and the REPL, seeing the interrupt flag, drops the line.
 private func interruptibleGetc(_ stream: UnsafeMutablePointer<FILE>?) -> Int32 {
-  var byte: UInt8 = 0
-  while true {
-    let n = Foundation.read(0, &byte, 1)
-    if n == 1 { return Int32(byte) }
-    if n == 0 { return EOF }
-    if errno == EINTR {
-      if Interrupt.isRequested { return 10 }  // "\n": end the line; the REPL discards it
-      continue
+  func readByte() -> Int32? {
+    var byte: UInt8 = 0
+    while true {
+      let n = Foundation.read(0, &byte, 1)
+      if n == 1 { return Int32(byte) }
+      if n == 0 { return nil }
+      if errno == EINTR {
+        if Interrupt.isRequested { return -2 }
+        continue
+      }
+      return nil
     }
-    return EOF
   }
+  guard let first = readByte() else { return EOF }
+  if first == -2 { return 10 }  // "\n": end the line; the REPL discards it
+  let continuation: Int
+  var scalar: Int32
+  switch first {
+  case 0..<0x80: return first
+  case 0xC0..<0xE0: continuation = 1; scalar = first & 0x1F
+  case 0xE0..<0xF0: continuation = 2; scalar = first & 0x0F
+  case 0xF0..<0xF8: continuation = 3; scalar = first & 0x07
+  default: return 0xFFFD
+  }
+  for _ in 0..<continuation {
+    guard let b = readByte() else { return EOF }
+    if b == -2 { return 10 }
+    guard b & 0xC0 == 0x80 else { return 0xFFFD }
+    scalar = (scalar << 6) | (b & 0x3F)
+  }
+  return scalar
 }

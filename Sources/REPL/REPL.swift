@@ -34,6 +34,12 @@ public final class REPL {
 
   func paint(_ text: String, _ code: String) -> String { useColor ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
 
+  /// Colors in a prompt sit between libedit's ignore markers (\1 … \1), or libedit would
+  /// count the escape codes as visible characters.
+  func promptPaint(_ text: String, _ code: String) -> String {
+    useColor ? "\u{1}\u{1B}[\(code)m\u{1}\(text)\u{1}\u{1B}[0m\u{1}" : text
+  }
+
   /// Runs until Ctrl-D or `:quit`; returns the exit status.
   public func run() -> Int32 {
     Interrupt.installHandler()
@@ -56,7 +62,7 @@ public final class REPL {
   func readCell() -> String? {
     var buffer = ""
     while true {
-      let prompt = buffer.isEmpty ? paint("[\(cellNumber)]>", "1;32") + " " : paint("   ...", "2") + " "
+      let prompt = buffer.isEmpty ? promptPaint("[\(cellNumber)]>", "1;32") + " " : promptPaint("   ...", "2") + " "
       switch editor.read(prompt: prompt) {
       case .endOfInput:
         return buffer.isEmpty ? nil : buffer
@@ -97,6 +103,7 @@ public final class REPL {
     } catch let list as DiagnosticList {
       for d in list.diagnostics { emitError(renderer.render(d)) }
     } catch let error as RuntimeError {
+      if error.message == "interrupted" { print("") }  // past the terminal's ^C
       emitError(renderer.render(error.diagnostic(fallback: source)))
     } catch {
       emitError("error: \(error)\n")

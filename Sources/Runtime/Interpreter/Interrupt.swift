@@ -19,7 +19,13 @@ public enum Interrupt {
   }
 
   /// Installs a SIGINT handler that requests an interrupt instead of killing the process.
+  /// Without SA_RESTART, so that a blocked `read` (the line editor waiting for a key)
+  /// returns EINTR and the prompt can clear its line.
   public static func installHandler() {
-    signal(SIGINT) { _ in Interrupt.request() }
+    var action = sigaction()
+    action.__sigaction_handler.sa_handler = { _ in Interrupt.request() }
+    sigemptyset(&action.sa_mask)
+    action.sa_flags = 0
+    sigaction(SIGINT, &action, nil)
   }
 }
