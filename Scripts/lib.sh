@@ -3,11 +3,16 @@
 
 # Debian packages llmlab builds and runs with.
 LLMLAB_PACKAGES=(pkg-config libopenblas-dev libedit-dev)
+# Only the tests need these: tmux drives the REPL in a real terminal.
+LLMLAB_TEST_PACKAGES=(tmux)
 
-# Installs the packages above that are not installed yet (with sudo when not root).
+# Installs the named packages (default: LLMLAB_PACKAGES) that are not installed yet, with
+# sudo when not root.
 install_missing_packages() {
+  local wanted=("$@")
+  [ ${#wanted[@]} -eq 0 ] && wanted=("${LLMLAB_PACKAGES[@]}")
   local missing=()
-  for p in "${LLMLAB_PACKAGES[@]}"; do
+  for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if [ ${#missing[@]} -eq 0 ]; then return 0; fi

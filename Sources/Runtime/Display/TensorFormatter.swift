@@ -21,7 +21,7 @@ public struct TensorFormatter {
     let values = t.toArray()
     let summarize = t.count > threshold
     let style = NumberStyle(values: visibleValues(values, shape: t.shape, summarize: summarize), precision: precision)
-    if t.rank == 0 { return header + "\n" + style.format(values[0]) }
+    if t.rank == 0 { return header + "  " + style.format(values[0]) }
     var out = ""
     render(values, shape: t.shape, strides: Shape.contiguousStrides(t.shape), offset: 0, depth: 0, summarize: summarize, style: style, into: &out)
     return header + "\n" + out
