@@ -31,6 +31,8 @@ let package = Package(
 
     /// Float32 tensors, kernels, reverse-mode autograd, optimizers, seeded randomness.
     .target(name: "TensorEngine", dependencies: ["COpenBLAS"]),
+    /// Tokenizers, the GPT model, datasets and checkpoints, on the engine.
+    .target(name: "Models", dependencies: ["TensorEngine"]),
     /// The .llm language: lexer, parser, syntax tree, diagnostics (no engine dependency).
     .target(name: "Language"),
     /// Values, built-ins and the interpreter that turns statements into engine calls.
@@ -56,6 +58,7 @@ let package = Package(
     // MARK: - Tests
 
     .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"]),
-    .testTarget(name: "LanguageTests", dependencies: ["Language", "Runtime"]),
+    .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorEngine"]),
+    .testTarget(name: "LanguageTests", dependencies: ["Language", "Runtime"], resources: [.copy("Fixtures")]),
   ]
 )

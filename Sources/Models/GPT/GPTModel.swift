@@ -1,0 +1,200 @@
+import Foundation
+import TensorEngine
+
+/// A GPT-style decoder-only transformer: token (and learned position) embeddings, `layers`
+/// pre-norm blocks of causal self-attention and an MLP, a final norm, and an output layer
+/// (the token embedding itself when tied).
+///
+/// Parameters are kept by their Hugging Face names (GPT-2's or LLaMA's, see `ParameterNames`),
+/// so a checkpoint maps one to one and `inspect` shows the names a student will meet in
+/// `transformers`.
+public final class GPTModel: @unchecked Sendable {
+  public let config: GPTConfig
+  /// Every parameter, in a stable order, with its checkpoint name.
+  public private(set) var parameters: [(name: String, tensor: Tensor)] = []
+  private var index: [String: Int] = [:]
+  let names: ParameterNames
+
+  /// A new model with GPT-2's initialization: weights ~ N(0, 0.02), the projections that
+  /// write into the residual stream scaled by 1/√(2·layers), biases 0, norm weights 1.
+  public init(config: GPTConfig) throws {
+    try config.validate()
+    self.config = config
+    self.names = ParameterNames(config: config)
+    let d = config.dim, h = config.mlpHidden, v = config.vocabulary
+    let residualStd = 0.02 / Float(2 * config.layers).squareRoot()
+    func normal(_ shape: [Int], std: Float = 0.02) throws -> Tensor { try Tensor.randn(shape) * std }
+    try add(names.tokenEmbedding, normal([v, d]))
+    if config.positions == .learned { try add(names.positionEmbedding, normal([config.context, d])) }
+    for l in 0..<config.layers {
+      try addNorm(names.norm1(l), d)
+      for (name, shape) in names.attentionInput(l, d) { try add(name, normal(shape)) }
+      if config.bias { for (name, size) in names.attentionInputBias(l, d) { add(name, Tensor.zeros([size])) } }
+      try add(names.attentionOutput(l), normal(names.linearShape(input: d, output: d), std: residualStd))
+      if config.bias { add(names.attentionOutputBias(l), Tensor.zeros([d])) }
+      try addNorm(names.norm2(l), d)
+      for (name, shape) in names.mlpInput(l, d, h) { try add(name, normal(shape)) }
+      if config.bias { for (name, size) in names.mlpInputBias(l, h) { add(name, Tensor.zeros([size])) } }
+      try add(names.mlpOutput(l), normal(names.linearShape(input: h, output: d), std: residualStd))
+      if config.bias { add(names.mlpOutputBias(l), Tensor.zeros([d])) }
+    }
+    try addNorm(names.finalNorm, d)
+    if !config.tiedEmbeddings { try add(names.outputHead, normal([v, d])) }
+  }
+
+  private func add(_ name: String, _ value: Tensor) {
+    index[name] = parameters.count
+    parameters.append((name, value.requiringGrad(name: name)))
+  }
+
+  private func addNorm(_ prefix: String, _ d: Int) throws {
+    add(prefix + ".weight", Tensor.ones([d]))
+    if config.normalization == .layer && config.bias { add(prefix + ".bias", Tensor.zeros([d])) }
+  }
+
+  public subscript(name: String) -> Tensor? { index[name].map { parameters[$0].tensor } }
+
+  func p(_ name: String) -> Tensor { parameters[index[name]!].tensor }
+  func optional(_ name: String) -> Tensor? { index[name].map { parameters[$0].tensor } }
+
+  public var parameterCount: Int { parameters.reduce(0) { $0 + $1.tensor.count } }
+
+  /// Bytes for weights, gradients and AdamW's two moments (4 floats per parameter).
+  public var trainingMemoryEstimate: Int { parameterCount * 4 * 4 }
+
+  /// Replaces every parameter's values (loading a checkpoint). Shapes must match exactly;
+  /// nothing is changed unless every tensor fits.
+  public func load(_ values: [String: Tensor]) throws {
+    for (name, t) in parameters {
+      guard let v = values[name] else { throw ModelError("missing tensor \(name)") }
+      guard v.shape == t.shape else {
+        throw ModelError("tensor \(name) has shape \(formatShape(v.shape)), the model needs \(formatShape(t.shape))")
+      }
+    }
+    for (i, (name, _)) in parameters.enumerated() {
+      parameters[i].tensor = values[name]!.contiguous().requiringGrad(name: name)
+    }
+  }
+
+  // MARK: Forward
+
+  /// Keys and values of earlier positions, per layer, so that sampling computes only the
+  /// newest position: each step costs one position's forward pass.
+  public final class KVCache {
+    var keys: [Tensor?]
+    var values: [Tensor?]
+    public private(set) var length = 0
+    public init(layers: Int) {
+      keys = Array(repeating: nil, count: layers)
+      values = Array(repeating: nil, count: layers)
+    }
+    func advance(_ n: Int) { length += n }
+  }
+
+  /// Logits [batch, time, vocabulary] for token ids [batch, time]. With a cache, `ids` are
+  /// the new positions after those already cached.
+  public func forward(_ ids: Tensor, cache: KVCache? = nil, training: Bool = false) throws -> Tensor {
+    guard ids.rank == 2 else {
+      throw TensorError.invalidArgument(op: "model", message: "token ids must be [batch, time], got \(formatShape(ids.shape))")
+    }
+    let (b, t) = (ids.shape[0], ids.shape[1])
+    let start = cache?.length ?? 0
+    guard start + t <= config.context else {
+      throw TensorError.invalidArgument(op: "model", message: "\(start + t) positions exceed the model's context of \(config.context)")
+    }
+    let d = config.dim, heads = config.heads, hd = config.headDim
+    var x = try Tensor.embedding(p(names.tokenEmbedding), ids: ids)
+    if config.positions == .learned {
+      let pos = try p(names.positionEmbedding).sliced(axis: 0, start: start, end: start + t)
+      x = try x + pos
+    }
+    if training && config.dropout > 0 { x = try x.dropout(config.dropout) }
+    let rope = config.positions == .rotary ? try RotaryEmbedding(headDim: hd, start: start, count: t, theta: config.ropeTheta) : nil
+
+    for l in 0..<config.layers {
+      // Attention.
+      let h1 = try norm(x, names.norm1(l))
+      var (q, k, v) = try attentionProjections(h1, layer: l)
+      q = try q.reshaped([b, t, heads, hd]).permuted([0, 2, 1, 3])
+      k = try k.reshaped([b, t, heads, hd]).permuted([0, 2, 1, 3])
+      v = try v.reshaped([b, t, heads, hd]).permuted([0, 2, 1, 3])
+      if let rope {
+        q = try rope.apply(q)
+        k = try rope.apply(k)
+      }
+      if let cache {
+        if let pastK = cache.keys[l], let pastV = cache.values[l] {
+          k = try Tensor.concat([pastK, k], axis: 2)
+          v = try Tensor.concat([pastV, v], axis: 2)
+        }
+        cache.keys[l] = k.detached()
+        cache.values[l] = v.detached()
+      }
+      var a = try Tensor.scaledDotProductAttention(query: q, key: k, value: v, causal: true)
+      a = try a.permuted([0, 2, 1, 3]).reshaped([b, t, d])
+      a = try linear(a, names.attentionOutput(l), bias: names.attentionOutputBias(l))
+      if training && config.dropout > 0 { a = try a.dropout(config.dropout) }
+      x = try x + a
+      // MLP.
+      let h2 = try norm(x, names.norm2(l))
+      var m: Tensor
+      switch config.mlp {
+      case .gelu:
+        m = try linear(h2, names.mlpInput(l, d, config.mlpHidden)[0].0, bias: names.mlpInputBias(l, config.mlpHidden).first?.0).gelu()
+      case .swiglu:
+        let inputs = names.mlpInput(l, d, config.mlpHidden)
+        let biases = names.mlpInputBias(l, config.mlpHidden)
+        let gate = try linear(h2, inputs[0].0, bias: biases.first?.0).silu()
+        let up = try linear(h2, inputs[1].0, bias: biases.count > 1 ? biases[1].0 : nil)
+        m = try gate * up
+      }
+      m = try linear(m, names.mlpOutput(l), bias: names.mlpOutputBias(l))
+      if training && config.dropout > 0 { m = try m.dropout(config.dropout) }
+      x = try x + m
+    }
+    cache?.advance(t)
+    x = try norm(x, names.finalNorm)
+    let head = config.tiedEmbeddings ? p(names.tokenEmbedding) : p(names.outputHead)
+    return try x.matmul(head.transposed())
+  }
+
+  func norm(_ x: Tensor, _ prefix: String) throws -> Tensor {
+    switch config.normalization {
+    case .layer: return try x.layerNorm(weight: p(prefix + ".weight"), bias: optional(prefix + ".bias"), eps: config.normEpsilon)
+    case .rms: return try x.rmsNorm(weight: p(prefix + ".weight"), eps: config.normEpsilon)
+    }
+  }
+
+  /// x·W (+ b). GPT-2 stores W as [in, out]; LLaMA as [out, in], used through a transposed
+  /// view (BLAS's transpose flag, no copy).
+  func linear(_ x: Tensor, _ weight: String, bias: String?) throws -> Tensor {
+    let w = p(weight)
+    var y = try x.matmul(names.storesTransposed ? w.transposed() : w)
+    if let bias, let bv = optional(bias) { y = try y + bv }
+    return y
+  }
+
+  func attentionProjections(_ h: Tensor, layer l: Int) throws -> (Tensor, Tensor, Tensor) {
+    let d = config.dim
+    let inputs = names.attentionInput(l, d)
+    let biases = config.bias ? names.attentionInputBias(l, d).map(\.0) : []
+    if inputs.count == 1 {
+      // GPT-2's fused c_attn: one product, then split into q, k, v.
+      let qkv = try linear(h, inputs[0].0, bias: biases.first)
+      let parts = try qkv.split(parts: 3, axis: -1)
+      return (parts[0], parts[1], parts[2])
+    }
+    return (
+      try linear(h, inputs[0].0, bias: biases.count > 0 ? biases[0] : nil),
+      try linear(h, inputs[1].0, bias: biases.count > 1 ? biases[1] : nil),
+      try linear(h, inputs[2].0, bias: biases.count > 2 ? biases[2] : nil)
+    )
+  }
+
+  /// Mean cross-entropy of next-token prediction: logits at each position against the
+  /// following token (targets given, -100 to ignore a position).
+  public func loss(ids: Tensor, targets: Tensor, training: Bool = true) throws -> Tensor {
+    let logits = try forward(ids, training: training)
+    return try Tensor.crossEntropy(logits: logits, targets: targets)
+  }
+}
