@@ -33,10 +33,12 @@ let package = Package(
     .target(name: "TensorEngine", dependencies: ["COpenBLAS"]),
     /// Tokenizers, the GPT model, datasets and checkpoints, on the engine.
     .target(name: "Models", dependencies: ["TensorEngine"]),
+    /// Training stages: pretraining (later SFT, reward modeling, RL), their logs and curves.
+    .target(name: "Training", dependencies: ["Models", "TensorEngine"]),
     /// The .llm language: lexer, parser, syntax tree, diagnostics (no engine dependency).
     .target(name: "Language"),
     /// Values, built-ins and the interpreter that turns statements into engine calls.
-    .target(name: "Runtime", dependencies: ["Language", "TensorEngine"]),
+    .target(name: "Runtime", dependencies: ["Language", "TensorEngine", "Models", "Training"]),
     /// The interactive prompt on libedit: cells, completion, history, meta commands.
     .target(name: "REPL", dependencies: ["Runtime", "Language", "CEditLine"]),
     /// Measurements printed by `llmlab bench`: engine against raw BLAS and memcpy.

@@ -16,6 +16,12 @@ public struct Parser {
   public private(set) var isIncomplete = false
   /// Depth of `( [` nesting and of record braces, where newlines do not end statements.
   var allowTrailingRecord = true
+  /// How deep the tree being built is: brackets, blocks, prefix operators and each link of
+  /// an operator or postfix chain. Later passes walk the tree recursively, so this bound
+  /// keeps them (and the parser) within the stack.
+  var depth = 0
+  /// Deeper input is reported as "nested too deeply" instead of overflowing the stack.
+  public static let maximumDepth = 200
 
   /// Words that introduce a clause of a command: `pretrain gpt on data`.
   public static let prepositions: Set<String> = ["on", "with", "to", "from", "as", "vs", "against", "into"]
@@ -91,8 +97,20 @@ public struct Parser {
         hint = "expected `\(close)` to close the `\(o)` opened at \(opener.range.start)"
       }
     }
-    diagnostics.append(Diagnostic(message, file: file, range: where_, hint: hint))
+    // Recovery may stop at the token that failed and fail on it again: report it once.
+    if diagnostics.last?.range != where_ || diagnostics.last?.message != message {
+      diagnostics.append(Diagnostic(message, file: file, range: where_, hint: hint))
+    }
     return ParseError()
+  }
+
+  /// One level deeper; fails past `maximumDepth`. Callers restore `depth` when they return.
+  mutating func descend(_ what: String) throws {
+    depth += 1
+    if depth > Parser.maximumDepth || (depth > 16 && StackGuard.isNearlyFull()) {
+      throw fail("\(what) nested too deeply (more than \(Parser.maximumDepth) levels)",
+                 hint: "split it into smaller parts, for example with `let`")
+    }
   }
 
   /// Brackets opened and not yet closed, innermost last (for "expected `)` to close ...").
@@ -116,8 +134,26 @@ public struct Parser {
     var hint: String? = nil
     if let opener, case .symbol(let o) = opener.kind {
       hint = "expected `\(symbol)` to close the `\(o)` opened at \(opener.range.start)"
+      if let lineEnd = backUpToLineEndBeforeStatement() {
+        throw fail("expected \(what), found the end of the line", at: lineEnd, hint: hint)
+      }
     }
     throw fail("expected \(what), found \(current)", hint: hint)
+  }
+
+  /// When newlines were skipped (inside brackets, after an operator) and the next line starts
+  /// with a keyword that only begins a statement (`let`, `fn`, ...), the construct was left
+  /// unfinished on the line before: moves back to that line's end, so the error points there
+  /// and the next line is parsed as the statement it is. Returns the position to report.
+  mutating func backUpToLineEndBeforeStatement() -> SourceRange? {
+    guard case .keyword(let k) = current.kind,
+      [.let, .fn, .if, .for, .while, .return, .break, .continue, .import, .noGrad].contains(k)
+    else { return nil }
+    var j = position - 1
+    while j > 0 && tokens[j].kind == .newline { j -= 1 }
+    guard j < position - 1 else { return nil }
+    position = j + 1
+    return SourceRange(tokens[j].range.end, tokens[j].range.end)
   }
 
   mutating func expectIdentifier(_ what: String) throws -> Identifier {
@@ -141,7 +177,10 @@ public struct Parser {
     var statements: [Statement] = []
     skipNewlines()
     while !atEnd {
+      let before = position
       if let s = parseStatementRecovering() { statements.append(s) }
+      // A stray closing bracket stops recovery where it stands: step over it (once reported).
+      if position == before { _ = advance() }
       skipNewlines()
     }
     return Program(statements: statements, file: file)
@@ -158,20 +197,29 @@ public struct Parser {
       }
       return s
     } catch {
-      synchronize()
+      synchronize(statementStart: statementStart)
       openBrackets.removeAll { $0.range.start >= statementStart }
       return nil
     }
   }
 
   /// Skips to the next newline outside brackets (or to a `}` closing the current block).
-  mutating func synchronize() {
+  /// A closing bracket whose opener is in the failed statement is skipped with it (so
+  /// `{a 1}` does not leave its `}` behind to be reported again).
+  mutating func synchronize(statementStart: SourceLocation) {
     var depth = 0
     while !atEnd {
       if depth == 0 && atNewline { return }
       if check("(") || check("[") || check("{") { depth += 1 }
       if check(")") || check("]") || check("}") {
-        if depth == 0 { return }
+        if depth == 0 {
+          guard let last = openBrackets.last, last.range.start >= statementStart,
+            case .symbol(let o) = last.kind, case .symbol(let c) = current.kind, o + c == "()" || o + c == "[]" || o + c == "{}"
+          else { return }
+          openBrackets.removeLast()
+          _ = advance()
+          continue
+        }
         depth -= 1
       }
       _ = advance()
@@ -314,6 +362,9 @@ public struct Parser {
   /// if = "if" expression block [ "else" ( if | block ) ] ;
   /// ```
   mutating func parseIf() throws -> Statement {
+    let savedDepth = depth
+    defer { depth = savedDepth }
+    try descend("blocks")
     let start = advance().range.start
     let condition = try parseHeaderExpression()
     let then = try parseBlock()
@@ -347,6 +398,9 @@ public struct Parser {
   /// ```
   mutating func parseBlock() throws -> Block {
     guard check("{") else { throw fail("expected `{` to start a block, found \(current)") }
+    let savedDepth = depth
+    defer { depth = savedDepth }
+    try descend("blocks")
     let open = self.open()
     var statements: [Statement] = []
     skipNewlines()
@@ -354,7 +408,9 @@ public struct Parser {
       if atEnd {
         throw fail("expected `}` to close the block", hint: "expected `}` to close the block opened at \(open.range.start)")
       }
+      let before = position
       if let s = parseStatementRecovering() { statements.append(s) }
+      if position == before { _ = advance() }  // a stray `)` or `]`: step over it
       skipNewlines()
     }
     let closing = try close("}", "`}`", opener: open)
@@ -431,9 +487,13 @@ public struct Parser {
 
   /// Pratt loop: parses operators that bind tighter than `minimum`.
   mutating func parseExpression(above minimum: Precedence) throws -> Expression {
+    let savedDepth = depth
+    defer { depth = savedDepth }
+    try descend("expression")
     var left = try parsePrefix()
     while true {
       if check(".."), minimum < .range {
+        try descend("expression")
         _ = advance()
         skipNewlines()
         let right = try parseExpression(above: .range)
@@ -441,6 +501,7 @@ public struct Parser {
         continue
       }
       guard let (op, precedence) = infixOperator(), minimum < precedence else { break }
+      try descend("expression")  // each link of `a + b + c` is one level deeper in the tree
       let opToken = advance()
       skipNewlines()  // a line ending in an operator continues on the next
       // ** is right-associative and takes a unary operand: 2 ** -1.
@@ -479,6 +540,7 @@ public struct Parser {
   mutating func parsePostfix(_ base: Expression) throws -> Expression {
     var e = base
     while true {
+      if check("(") || check("[") || check(".") { try descend("expression") }
       if check("(") {
         let open = self.open()
         let saved = allowTrailingRecord
@@ -610,6 +672,9 @@ public struct Parser {
     case .newline, .endOfFile:
       throw fail("expected an expression, found \(t)")
     case .keyword(let k):
+      if let lineEnd = backUpToLineEndBeforeStatement() {
+        throw fail("expected an expression, found the end of the line", at: lineEnd)
+      }
       throw fail("expected an expression, found the keyword `\(k.rawValue)`")
     default:
       throw fail("expected an expression, found \(t)")

@@ -138,6 +138,12 @@ public struct BoundArguments {
 
 /// Conversions between language values and engine values.
 public enum Convert {
+  /// A float32 result as a language number, by its shortest decimal form: 0.1 as float32 is
+  /// 0.100000001490116…, which would print as 0.1000000015; this gives 0.1.
+  public static func number(_ x: Float) -> Double {
+    Double(x.description) ?? Double(x)
+  }
+
   public static func tensor(_ v: Value) throws -> Tensor {
     switch v {
     case .tensor(let t): return t

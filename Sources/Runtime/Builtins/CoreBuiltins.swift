@@ -63,7 +63,7 @@ extension Interpreter {
   }
 
   static func tensorToList(_ t: Tensor) throws -> Value {
-    if t.rank == 0 { return .number(Double(try t.item())) }
+    if t.rank == 0 { return .number(Convert.number(try t.item())) }
     return .list(try (0..<t.shape[0]).map { try tensorToList(try t.selected(axis: 0, index: $0)) })
   }
 

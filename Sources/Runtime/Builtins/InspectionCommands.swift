@@ -68,7 +68,10 @@ extension Interpreter {
       switch f.body {
       case .builtin(let b): return "built-in function \(b.signature)\n  \(b.doc)"
       case .user(let decl, _, let file):
-        return "function \(f.signature), defined at \(file.name):\(decl.name.range.start)" + (decl.documentation.map { "\n  " + $0 } ?? "")
+        return "function \(f.signature), defined at \(file.name):\(decl.name.range.start)" + (decl.documentation.map { doc in
+          // Every line of a multi-line doc comment indented alike.
+          doc.split(separator: "\n", omittingEmptySubsequences: false).map { "\n  " + $0 }.joined()
+        } ?? "")
       }
     case .list(let xs):
       return "list of \(xs.count): " + Display.format(value)

@@ -26,12 +26,12 @@ final class OptimizerObject: RuntimeObject {
 
   var summary: String {
     let count = optimizer.parameters.reduce(0) { $0 + $1.count }
-    return "\(kind) optimizer: \(optimizer.parameters.count) parameters (\(count) values), lr \(Display.number(Double(optimizer.learningRate))), \(optimizer.stepCount) steps"
+    return "\(kind) optimizer: \(optimizer.parameters.count) parameter\(optimizer.parameters.count == 1 ? "" : "s") (\(count) values), lr \(Display.number(Convert.number(optimizer.learningRate))), \(optimizer.stepCount) steps"
   }
 
   func property(_ name: String) throws -> Value {
     switch name {
-    case "lr": return .number(Double(optimizer.learningRate))
+    case "lr": return .number(Convert.number(optimizer.learningRate))
     case "steps": return .number(Double(optimizer.stepCount))
     case "params": return .list(optimizer.parameters.map { .tensor($0) })
     default: throw RuntimeError("optimizer has no property `\(name)`")
@@ -63,7 +63,7 @@ final class ScheduleObject: RuntimeObject {
      .property("peak", "the largest rate"), .property("warmup", "warmup steps"), .property("steps", "total steps")]
   }
   var summary: String {
-    "schedule: \(schedule.decay.rawValue), peak \(Display.number(Double(schedule.peak))), warmup \(schedule.warmupSteps), \(schedule.totalSteps) steps, floor \(Display.number(Double(schedule.floor)))"
+    "schedule: \(schedule.decay.rawValue), peak \(Display.number(Convert.number(schedule.peak))), warmup \(schedule.warmupSteps), \(schedule.totalSteps) steps, floor \(Display.number(Convert.number(schedule.floor)))"
   }
   var details: [String] {
     let points = 48
@@ -75,7 +75,7 @@ final class ScheduleObject: RuntimeObject {
 
   func property(_ name: String) throws -> Value {
     switch name {
-    case "peak": return .number(Double(schedule.peak))
+    case "peak": return .number(Convert.number(schedule.peak))
     case "warmup": return .number(Double(schedule.warmupSteps))
     case "steps": return .number(Double(schedule.totalSteps))
     default: throw RuntimeError("schedule has no property `\(name)`")
@@ -84,7 +84,7 @@ final class ScheduleObject: RuntimeObject {
 
   func callMethod(_ name: String, _ arguments: BoundArguments, _ context: CallContext) throws -> Value {
     guard name == "at" else { throw RuntimeError("schedule has no method `\(name)`") }
-    return .number(Double(schedule.rate(at: try arguments.int("step"))))
+    return .number(Convert.number(schedule.rate(at: try arguments.int("step"))))
   }
 }
 
@@ -119,7 +119,7 @@ extension Interpreter {
     })
     register(Builtin("clip_grad_norm", [.required("params"), .required("max_norm")], category: "optimizers",
                      doc: "Scales all gradients down together when their global norm exceeds max_norm; returns the norm before clipping.") { a, _ in
-      .number(Double(try clipGradientNorm(try Interpreter.tensorList(a.value("params"), "clip_grad_norm"), maxNorm: Float(try a.number("max_norm")))))
+      .number(Convert.number(try clipGradientNorm(try Interpreter.tensorList(a.value("params"), "clip_grad_norm"), maxNorm: Float(try a.number("max_norm")))))
     })
   }
 }

@@ -15,7 +15,7 @@ extension Interpreter {
   private func elementwise(_ name: String, doc: String, _ f: @escaping (Tensor) throws -> Tensor) {
     register(Builtin(name, [.required("x")], category: "element-wise", method: true, doc: doc) { args, _ in
       if case .number(let x) = args.value("x") {
-        return .number(Double(try f(Tensor(scalar: Float(x))).item()))
+        return .number(Convert.number(try f(Tensor(scalar: Float(x))).item()))
       }
       return .tensor(try f(args.tensor("x")))
     })
@@ -221,9 +221,17 @@ extension Interpreter {
                    doc: "A trainable copy of x: operations on it are recorded, backward() fills its .grad.") { a in
       try a.tensor("x").requiringGrad(name: a.has("name") ? try a.string("name") : nil)
     }
-    register(Builtin("backward", [.required("loss"), .optional("gradient")], category: "autograd", method: true,
-                     doc: "Back-propagates from a scalar loss; gradients add up in each parameter's .grad.") { a, _ in
-      try a.tensor("loss").backward(gradient: try a.optionalTensor("gradient"))
+    register(Builtin("backward", [.required("loss"), .optional("gradient"), .optional("retain_graph", "false")], category: "autograd", method: true,
+                     doc: "Back-propagates from a scalar loss; gradients add up in each parameter's .grad. retain_graph: true allows a second backward through the same graph.") { a, _ in
+      do {
+        try a.tensor("loss").backward(gradient: try a.optionalTensor("gradient"), retainGraph: try a.bool("retain_graph", default: false))
+      } catch TensorError.notDifferentiable(_, let message) {
+        // The engine's advice names its Swift API; say it in the language's words.
+        throw RuntimeError("backward: " + message
+          .replacingOccurrences(of: "backward() needs a scalar;", with: "needs a scalar (one-element) loss;")
+          .replacingOccurrences(of: "retainGraph: true", with: "retain_graph: true")
+          .replacingOccurrences(of: " (requiringGrad)", with: ""))
+      }
       return .none
     })
     tensorFunction("detach", [.required("x")], category: "autograd", doc: "The same values, cut off from the graph.") { try $0.tensor("x").detached() }
@@ -233,7 +241,7 @@ extension Interpreter {
       return .none
     })
     register(Builtin("item", [.required("x")], category: "tensors", method: true, doc: "The number in a one-element tensor.") { a, _ in
-      .number(Double(try a.tensor("x").item()))
+      .number(Convert.number(try a.tensor("x").item()))
     })
     register(Builtin("tolist", [.required("x")], category: "tensors", method: true, doc: "The tensor as nested lists of numbers.") { a, _ in
       try Interpreter.tensorToList(try a.tensor("x"))

@@ -28,7 +28,7 @@ public enum Display {
     case .range: return "a range"
     case .tensor(let t): return "a tensor of shape \(formatShape(t.shape))"
     case .function(let f): return "the function `\(f.name)`"
-    case .object(let o): return "a \(o.typeName)"
+    case .object(let o): return ("aeiou".contains(o.typeName.prefix(1)) ? "an " : "a ") + o.typeName
     }
   }
 

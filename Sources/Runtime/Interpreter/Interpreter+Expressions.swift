@@ -4,6 +4,10 @@ import TensorEngine
 extension Interpreter {
   /// Evaluates an expression; errors without a location get this expression's range.
   public func evaluate(_ e: Expression, in env: Environment, file: SourceFile) throws -> Value {
+    // Recursion through user functions nests expressions without bound: stop before the stack does.
+    if StackGuard.isNearlyFull() {
+      throw RuntimeError("nested too deeply: out of stack space", hint: "calls are \(callDepth) deep here; is a function recursing without end?", at: (file, e.range))
+    }
     do {
       return try evaluateUnlocated(e, in: env, file: file)
     } catch var error as RuntimeError {

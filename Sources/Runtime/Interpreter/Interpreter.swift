@@ -25,6 +25,8 @@ public final class Interpreter {
   var importStack: [String] = []
   var callDepth = 0
   static let maximumCallDepth = 200
+  /// The text of the last `sample` (prompt and continuation), for scripts and tests.
+  public var lastSample: String?
   /// What training stages measured, for `llmlab run --report` (filled by later stages).
   public var stageReports: [[String: Any]] = []
   /// Directory against which `import` and file names resolve.
@@ -36,6 +38,7 @@ public final class Interpreter {
     registerTensorBuiltins()
     registerOptimizerBuiltins()
     registerInspectionCommands()
+    registerModelBuiltins()
   }
 
   public var commandWords: Set<String> { Set(commands.keys) }
@@ -199,7 +202,9 @@ public final class Interpreter {
 
   /// `import "file.llm"`: runs another script into this session's global scope.
   func importFile(_ path: String, file: SourceFile) throws {
-    let base = file.name.hasPrefix("<") ? baseDirectory : (file.name as NSString).deletingLastPathComponent
+    // Beside the importing file; a name without a directory (or a REPL cell) is in `baseDirectory`.
+    let directory = file.name.hasPrefix("<") ? "" : (file.name as NSString).deletingLastPathComponent
+    let base = directory.isEmpty ? baseDirectory : directory
     let full = path.hasPrefix("/") ? path : (base.isEmpty ? path : base + "/" + path)
     let resolved = (full as NSString).standardizingPath
     guard !importStack.contains(resolved) else {
@@ -210,7 +215,8 @@ public final class Interpreter {
     }
     importStack.append(resolved)
     defer { importStack.removeLast() }
-    let source = SourceFile(name: path.hasPrefix("/") ? resolved : path, text: text)
+    // Named by its path from where the importing file's name starts, so its own imports resolve.
+    let source = SourceFile(name: path.hasPrefix("/") ? resolved : (directory.isEmpty ? path : directory + "/" + path), text: text)
     let program = try check(source)
     for s in program.statements { _ = try execute(s, in: globals, file: source) }
   }

@@ -144,10 +144,10 @@ enum TensorMembers {
     case "dtype": return .string(t.dtype)
     case "size": return .number(Double(t.count))
     case "T": return .tensor(try t.transposed())
-    case "grad": return t.grad.map { .tensor($0) } ?? .none
+    case "grad": return t.grad.map { .tensor($0) } ?? Value.none
     case "requires_grad": return .bool(t.requiresGrad)
     case "is_leaf": return .bool(t.isLeaf)
-    case "grad_fn": return t.gradientFunctionName.map { .string($0) } ?? .none
+    case "grad_fn": return t.gradientFunctionName.map { .string($0) } ?? Value.none
     default: return nil
     }
   }

@@ -3,7 +3,8 @@
 /// libm's `expf` is a scalar call; a GELU over millions of activations through it runs at a
 /// fraction of memory bandwidth. These work on eight lanes at a time with a polynomial and
 /// exponent-bit construction, accurate to a few ulp over the float range the engine uses.
-typealias Vec = SIMD8<Float>
+typealias Vec = SIMD16<Float>
+typealias VecInt = SIMD16<Int32>
 
 enum FastMath {
   /// e^x. Range reduction x = n·ln2 + r with |r| ≤ ln2/2, a degree-6 polynomial for e^r, and
@@ -32,8 +33,8 @@ enum FastMath {
     p = p * r + Vec(repeating: 5.0000001201e-1)
     p = p * r * r + r + Vec(repeating: 1)
     // 2^n: (n + 127) << 23, taken from the low bits of t.
-    let tBits = unsafeBitCast(t, to: SIMD8<Int32>.self)
-    let exponent = (tBits &- SIMD8<Int32>(repeating: 0x4B40_0000) &+ SIMD8<Int32>(repeating: 127)) &<< 23
+    let tBits = unsafeBitCast(t, to: VecInt.self)
+    let exponent = (tBits &- VecInt(repeating: 0x4B40_0000) &+ VecInt(repeating: 127)) &<< 23
     let scale = unsafeBitCast(exponent, to: Vec.self)
     let result = p * scale
     // Below the clamp the true value underflows to 0.

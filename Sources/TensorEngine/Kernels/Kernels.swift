@@ -48,9 +48,9 @@ enum Kernels {
       let s = src.base
       parallelFor(count, grain: 1 << 16) { r in
         var i = r.lowerBound
-        while i + 8 <= r.upperBound {
+        while i + Vec.scalarCount <= r.upperBound {
           storeVec(loadVec(dst + i) + loadVec(s + i), dst + i)
-          i += 8
+          i += Vec.scalarCount
         }
         while i < r.upperBound { dst[i] += s[i]; i += 1 }
       }
@@ -68,9 +68,9 @@ enum Kernels {
   ) {
     parallelFor(n, grain: grain) { r in
       var i = r.lowerBound
-      while i + 8 <= r.upperBound {
+      while i + Vec.scalarCount <= r.upperBound {
         storeVec(f(loadVec(x + i)), out + i)
-        i += 8
+        i += Vec.scalarCount
       }
       if i < r.upperBound {
         var tail = Vec(repeating: 0)
@@ -89,9 +89,9 @@ enum Kernels {
   ) {
     parallelFor(n, grain: grain) { r in
       var i = r.lowerBound
-      while i + 8 <= r.upperBound {
+      while i + Vec.scalarCount <= r.upperBound {
         storeVec(f(loadVec(a + i), loadVec(b + i)), out + i)
-        i += 8
+        i += Vec.scalarCount
       }
       if i < r.upperBound {
         var ta = Vec(repeating: 1), tb = Vec(repeating: 1)
@@ -165,13 +165,13 @@ enum Kernels {
   ) {
     var i = 0
     if sa == 1 && sb == 1 {
-      while i + 8 <= n { storeVec(f(loadVec(a + i), loadVec(b + i)), o + i); i += 8 }
+      while i + Vec.scalarCount <= n { storeVec(f(loadVec(a + i), loadVec(b + i)), o + i); i += Vec.scalarCount }
     } else if sa == 1 && sb == 0 {
       let bv = Vec(repeating: b.pointee)
-      while i + 8 <= n { storeVec(f(loadVec(a + i), bv), o + i); i += 8 }
+      while i + Vec.scalarCount <= n { storeVec(f(loadVec(a + i), bv), o + i); i += Vec.scalarCount }
     } else if sa == 0 && sb == 1 {
       let av = Vec(repeating: a.pointee)
-      while i + 8 <= n { storeVec(f(av, loadVec(b + i)), o + i); i += 8 }
+      while i + Vec.scalarCount <= n { storeVec(f(av, loadVec(b + i)), o + i); i += Vec.scalarCount }
     }
     while i < n {
       o[i] = f(Vec(repeating: a[i * sa]), Vec(repeating: b[i * sb]))[0]

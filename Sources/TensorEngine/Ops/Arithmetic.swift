@@ -39,7 +39,7 @@ extension Tensor {
   public func pow(_ exponent: Tensor) throws -> Tensor {
     let out = try Kernels.zip(self, exponent, op: "pow") { a, b in
       var r = Vec()
-      for j in 0..<8 { r[j] = Foundation.pow(a[j], b[j]) }
+      for j in 0..<Vec.scalarCount { r[j] = Foundation.pow(a[j], b[j]) }
       return r
     }
     let (a, b, y) = (detached(), exponent.detached(), out.detached())
@@ -58,7 +58,7 @@ extension Tensor {
     } else {
       out = Kernels.map(self) { a in
         var r = Vec()
-        for j in 0..<8 { r[j] = Foundation.pow(a[j], p) }
+        for j in 0..<Vec.scalarCount { r[j] = Foundation.pow(a[j], p) }
         return r
       }
     }

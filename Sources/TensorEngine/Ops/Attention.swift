@@ -70,7 +70,7 @@ extension Tensor {
               let p = ph + i * s, dp = pds + i * s
               let dot = Vec(repeating: SoftmaxKernels.dotRow(p, dp, s))
               var j = 0
-              while j + 8 <= s { storeVec(loadVec(p + j) * (loadVec(dp + j) - dot), dp + j); j += 8 }
+              while j + Vec.scalarCount <= s { storeVec(loadVec(p + j) * (loadVec(dp + j) - dot), dp + j); j += Vec.scalarCount }
               while j < s { dp[j] = p[j] * (dp[j] - dot[0]); j += 1 }
             }
           }

@@ -1,7 +1,7 @@
 /// Comparisons (1 where true, 0 where false; not differentiable), `where`, and the
 /// differentiable element-wise maximum and minimum.
 extension Tensor {
-  private static func compare(_ a: Tensor, _ b: Tensor, _ op: String, _ test: @escaping (Vec, Vec) -> SIMDMask<SIMD8<Int32>>) throws -> Tensor {
+  private static func compare(_ a: Tensor, _ b: Tensor, _ op: String, _ test: @escaping (Vec, Vec) -> SIMDMask<VecInt>) throws -> Tensor {
     try Kernels.zip(a.detached(), b.detached(), op: op) { x, y in Vec(repeating: 0).replacing(with: 1, where: test(x, y)) }
   }
 

@@ -74,9 +74,9 @@ extension Tensor {
             let sv = Vec(repeating: scale)
             let smooth = Vec(repeating: eps / Float(c))
             var i = 0
-            while i + 8 <= c {
+            while i + Vec.scalarCount <= c {
               storeVec((FastMath.exp((loadVec(xr + i) - mv) - lv) - smooth) * sv, dr + i)
-              i += 8
+              i += Vec.scalarCount
             }
             while i < c {
               dr[i] = (FastMath.scalar(FastMath.exp, (xr[i] - m) - logSum) - smooth[0]) * scale

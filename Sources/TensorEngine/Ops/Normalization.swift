@@ -40,7 +40,7 @@ extension Tensor {
               var acc = Vec(repeating: 0)
               let mv = Vec(repeating: mu)
               var i = 0
-              while i + 8 <= d { let c = loadVec(xr + i) - mv; acc += c * c; i += 8 }
+              while i + Vec.scalarCount <= d { let c = loadVec(xr + i) - mv; acc += c * c; i += Vec.scalarCount }
               var ss = acc.sum()
               while i < d { let c = xr[i] - mu; ss += c * c; i += 1 }
               let r = 1 / (ss / Float(d) + eps).squareRoot()
@@ -48,12 +48,12 @@ extension Tensor {
               pr[row] = r
               let rv = Vec(repeating: r)
               i = 0
-              while i + 8 <= d {
+              while i + Vec.scalarCount <= d {
                 var v = (loadVec(xr + i) - mv) * rv
                 if let pw { v *= loadVec(pw + i) }
                 if let pb { v += loadVec(pb + i) }
                 storeVec(v, yr + i)
-                i += 8
+                i += Vec.scalarCount
               }
               while i < d {
                 var v = (xr[i] - mu) * r
@@ -112,7 +112,7 @@ enum NormalizationBackward {
               // Pass 1: the two row means, and the weight/bias gradient contributions.
               var sumG = Vec(repeating: 0), sumGX = Vec(repeating: 0)
               var i = 0
-              while i + 8 <= d {
+              while i + Vec.scalarCount <= d {
                 let gv = loadVec(gr + i)
                 let xh = (loadVec(xr + i) - mu) * r
                 let gh = pw.map { gv * loadVec($0 + i) } ?? gv
@@ -120,7 +120,7 @@ enum NormalizationBackward {
                 sumGX += gh * xh
                 storeVec(loadVec(accW + i) + gv * xh, accW + i)
                 storeVec(loadVec(accB + i) + gv, accB + i)
-                i += 8
+                i += Vec.scalarCount
               }
               var sG = sumG.sum(), sGX = sumGX.sum()
               while i < d {
@@ -136,11 +136,11 @@ enum NormalizationBackward {
               let meanGX = Vec(repeating: sGX / Float(d))
               // Pass 2: the input gradient.
               i = 0
-              while i + 8 <= d {
+              while i + Vec.scalarCount <= d {
                 let xh = (loadVec(xr + i) - mu) * r
                 let gh = pw.map { loadVec(gr + i) * loadVec($0 + i) } ?? loadVec(gr + i)
                 storeVec(r * (gh - meanG - xh * meanGX), dr + i)
-                i += 8
+                i += Vec.scalarCount
               }
               while i < d {
                 let xh = (xr[i] - mu[0]) * r[0]

@@ -69,7 +69,7 @@ enum ReductionKernels {
   static func rowSum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
     var acc = Vec(repeating: 0)
     var i = 0
-    while i + 8 <= n { acc += loadVec(p + i); i += 8 }
+    while i + Vec.scalarCount <= n { acc += loadVec(p + i); i += Vec.scalarCount }
     var s = acc.sum()
     while i < n { s += p[i]; i += 1 }
     return s
@@ -82,7 +82,7 @@ enum ReductionKernels {
     for r in 0..<reduce {
       let row = src + r * stride
       var c = 0
-      while c + 8 <= inner { storeVec(loadVec(dst + c) + loadVec(row + c), dst + c); c += 8 }
+      while c + Vec.scalarCount <= inner { storeVec(loadVec(dst + c) + loadVec(row + c), dst + c); c += Vec.scalarCount }
       while c < inner { dst[c] += row[c]; c += 1 }
     }
   }

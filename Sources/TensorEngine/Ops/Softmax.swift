@@ -10,11 +10,11 @@ enum SoftmaxKernels {
     var acc = Vec(repeating: 0)
     var i = 0
     let mv = Vec(repeating: m)
-    while i + 8 <= n {
+    while i + Vec.scalarCount <= n {
       let e = FastMath.exp(loadVec(x + i) - mv)
       storeVec(e, y + i)
       acc += e
-      i += 8
+      i += Vec.scalarCount
     }
     var s = acc.sum()
     while i < n {
@@ -45,7 +45,7 @@ enum SoftmaxKernels {
     var acc = Vec(repeating: 0)
     let mv = Vec(repeating: m)
     var i = 0
-    while i + 8 <= n { acc += FastMath.exp(loadVec(x + i) - mv); i += 8 }
+    while i + Vec.scalarCount <= n { acc += FastMath.exp(loadVec(x + i) - mv); i += Vec.scalarCount }
     var s = acc.sum()
     while i < n { s += FastMath.scalar(FastMath.exp, x[i] - m); i += 1 }
     return (m, logf(s))
@@ -56,10 +56,10 @@ enum SoftmaxKernels {
     var mv = Vec(repeating: -.infinity)
     var i = 0
     // A compare-and-blend: the standard library's pointwiseMax is an out-of-line call.
-    while i + 8 <= n {
+    while i + Vec.scalarCount <= n {
       let v = loadVec(x + i)
       mv = mv.replacing(with: v, where: v .> mv)
-      i += 8
+      i += Vec.scalarCount
     }
     var m = mv.max()
     while i < n { m = Swift.max(m, x[i]); i += 1 }
@@ -70,7 +70,7 @@ enum SoftmaxKernels {
   static func scaleRow(_ y: UnsafeMutablePointer<Float>, _ n: Int, _ c: Float) {
     let cv = Vec(repeating: c)
     var i = 0
-    while i + 8 <= n { storeVec(loadVec(y + i) * cv, y + i); i += 8 }
+    while i + Vec.scalarCount <= n { storeVec(loadVec(y + i) * cv, y + i); i += Vec.scalarCount }
     while i < n { y[i] *= c; i += 1 }
   }
 
@@ -79,7 +79,7 @@ enum SoftmaxKernels {
   static func dotRow(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
     var acc = Vec(repeating: 0)
     var i = 0
-    while i + 8 <= n { acc += loadVec(a + i) * loadVec(b + i); i += 8 }
+    while i + Vec.scalarCount <= n { acc += loadVec(a + i) * loadVec(b + i); i += Vec.scalarCount }
     var s = acc.sum()
     while i < n { s += a[i] * b[i]; i += 1 }
     return s
@@ -118,7 +118,7 @@ extension Tensor {
             let o = row * n
             let s = Vec(repeating: SoftmaxKernels.dotRow(pg + o, py + o, n))
             var i = 0
-            while i + 8 <= n { storeVec(loadVec(py + o + i) * (loadVec(pg + o + i) - s), pd + o + i); i += 8 }
+            while i + Vec.scalarCount <= n { storeVec(loadVec(py + o + i) * (loadVec(pg + o + i) - s), pd + o + i); i += Vec.scalarCount }
             while i < n { pd[o + i] = py[o + i] * (pg[o + i] - s[0]); i += 1 }
           }
         }
@@ -141,7 +141,7 @@ extension Tensor {
             let mv = Vec(repeating: m), lv = Vec(repeating: logSum)
             var i = 0
             let o = row * n
-            while i + 8 <= n { storeVec((loadVec(px + o + i) - mv) - lv, py + o + i); i += 8 }
+            while i + Vec.scalarCount <= n { storeVec((loadVec(px + o + i) - mv) - lv, py + o + i); i += Vec.scalarCount }
             while i < n { py[o + i] = (px[o + i] - m) - logSum; i += 1 }
           }
         }

@@ -6,7 +6,7 @@ extension Tensor {
   private func mapScalar(_ f: @escaping (Float) -> Float) -> Tensor {
     Kernels.map(self) { v in
       var r = Vec()
-      for j in 0..<8 { r[j] = f(v[j]) }
+      for j in 0..<Vec.scalarCount { r[j] = f(v[j]) }
       return r
     }
   }

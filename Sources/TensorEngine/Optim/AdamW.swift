@@ -89,7 +89,7 @@ enum AdamWKernel {
     let epsV = Vec(repeating: eps)
     parallelFor(count, grain: 1 << 15) { r in
       var i = r.lowerBound
-      while i + 8 <= r.upperBound {
+      while i + Vec.scalarCount <= r.upperBound {
         let gv = loadVec(g + i)
         let mv = b1 * loadVec(m + i) + c1 * gv
         let vv = b2 * loadVec(v + i) + c2 * gv * gv
@@ -97,7 +97,7 @@ enum AdamWKernel {
         storeVec(vv, v + i)
         let denom = vv.squareRoot() * invRootC2 + epsV
         storeVec(loadVec(p + i) * shrink - stepSize * mv / denom, p + i)
-        i += 8
+        i += Vec.scalarCount
       }
       while i < r.upperBound {
         let gv = g[i]

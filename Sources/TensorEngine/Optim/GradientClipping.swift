@@ -15,7 +15,7 @@ public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) throws -> F
       let x = c.base
       var acc = Vec(repeating: 0)
       var i = 0
-      while i + 8 <= c.count { let v = loadVec(x + i); acc += v * v; i += 8 }
+      while i + Vec.scalarCount <= c.count { let v = loadVec(x + i); acc += v * v; i += Vec.scalarCount }
       var s = Double(acc.sum())
       while i < c.count { s += Double(x[i] * x[i]); i += 1 }
       total += s

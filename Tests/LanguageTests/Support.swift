@@ -1,0 +1,4 @@
+import Foundation
+import Language
+import Runtime
+import Testing
