@@ -53,7 +53,8 @@ extension REPL {
       let text = name == "save" ? notebook.script : notebook.markdown
       do {
         try writeAtomically(Data(text.utf8), to: argument)
-        print("wrote \(argument) (\(notebook.cells.count) cells)")
+        let count = name == "save" ? notebook.cells.filter(\.succeeded).count : notebook.cells.count
+        print("wrote \(argument) (\(count) cells)")
       } catch let error as RuntimeError {
         emitError("error: \(error.message)\n")
       } catch {

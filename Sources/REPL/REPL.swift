@@ -23,6 +23,11 @@ public final class REPL {
     self.interpreter = Interpreter()
     interpreter.useColor = useColor
     interpreter.output = { [unowned self] text in self.emit(text) }
+    interpreter.stream = { [unowned self] piece in
+      print(piece, terminator: "")
+      fflush(nil)
+      self.captured += piece
+    }
     activeCompleter = Completer(interpreter: interpreter)
   }
 

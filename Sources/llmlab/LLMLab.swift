@@ -19,6 +19,22 @@ struct LLMLab: ParsableCommand {
 
   @OptionGroup var engine: EngineOptions
 
+  /// Usage errors exit with 2 (as syntax errors do), not ArgumentParser's 64.
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      let code = exitCode(for: error)
+      if code == .validationFailure || (code != .success && code != .failure && !(error is ExitCode)) {
+        let message = fullMessage(for: error)
+        if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+        Foundation.exit(2)
+      }
+      exit(withError: error)
+    }
+  }
+
   func run() throws {
     try engine.apply()
     if isatty(0) != 0 {

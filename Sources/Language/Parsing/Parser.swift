@@ -16,6 +16,9 @@ public struct Parser {
   public private(set) var isIncomplete = false
   /// Depth of `( [` nesting and of record braces, where newlines do not end statements.
   var allowTrailingRecord = true
+  /// Inside `( )`, `[ ]` and a record, where a newline before an operator does not end
+  /// the expression: `(a\n + b)` is `a + b`.
+  var insideBrackets = false
   /// How deep the tree being built is: brackets, blocks, prefix operators and each link of
   /// an operator or postfix chain. Later passes walk the tree recursively, so this bound
   /// keeps them (and the parser) within the stack.
@@ -107,8 +110,12 @@ public struct Parser {
   /// One level deeper; fails past `maximumDepth`. Callers restore `depth` when they return.
   mutating func descend(_ what: String) throws {
     depth += 1
-    if depth > Parser.maximumDepth || (depth > 16 && StackGuard.isNearlyFull()) {
+    if depth > Parser.maximumDepth {
       throw fail("\(what) nested too deeply (more than \(Parser.maximumDepth) levels)",
+                 hint: "split it into smaller parts, for example with `let`")
+    }
+    if depth > 16 && StackGuard.isNearlyFull() {
+      throw fail("\(what) nested too deeply for this thread's stack (\(depth) levels)",
                  hint: "split it into smaller parts, for example with `let`")
     }
   }
@@ -492,6 +499,12 @@ public struct Parser {
     try descend("expression")
     var left = try parsePrefix()
     while true {
+      if insideBrackets && atNewline {
+        // Inside brackets a line may start with the operator that continues the expression.
+        let saved = position
+        while atNewline { _ = advance() }
+        if !(check("..") || infixOperator() != nil) { position = saved }
+      }
       if check(".."), minimum < .range {
         try descend("expression")
         _ = advance()
@@ -533,7 +546,8 @@ public struct Parser {
   }
 
   /// ```
-  /// postfix = primary { "(" [ arguments ] ")" [ record ] | "[" subscripts "]" | "." IDENT } ;
+  /// postfix = primary { "(" [ arguments ] ")" [ record ] | "[" subscripts "]" | "." IDENT }
+  ///         | IDENT record ;
   /// arguments = argument { "," argument } [ "," ] ;
   /// argument = [ IDENT ":" ] expression ;
   /// ```
@@ -545,6 +559,9 @@ public struct Parser {
         let open = self.open()
         let saved = allowTrailingRecord
         allowTrailingRecord = true
+        let savedInside = insideBrackets
+        insideBrackets = true
+        defer { insideBrackets = savedInside }
         defer { allowTrailingRecord = saved }
         var arguments: [Argument] = []
         skipNewlines()
@@ -574,6 +591,9 @@ public struct Parser {
         let open = self.open()
         let saved = allowTrailingRecord
         allowTrailingRecord = true
+        let savedInside = insideBrackets
+        insideBrackets = true
+        defer { insideBrackets = savedInside }
         defer { allowTrailingRecord = saved }
         var subscripts: [Subscript] = []
         skipNewlines()
@@ -590,6 +610,10 @@ public struct Parser {
         _ = advance()
         let member = try expectIdentifier("a member name after `.`")
         e = Expression(.member(e, member), e.range.union(member.range))
+      } else if allowTrailingRecord && check("{"), case .name = e.kind {
+        // `gpt { layers: 4 }`: a name followed by a record calls it with those options.
+        let record = try parseRecord()
+        e = Expression(.call(callee: e, arguments: [], trailing: record), e.range.union(record.range))
       } else {
         return e
       }
@@ -644,6 +668,9 @@ public struct Parser {
       let open = self.open()
       let saved = allowTrailingRecord
       allowTrailingRecord = true
+      let savedInside = insideBrackets
+      insideBrackets = true
+      defer { insideBrackets = savedInside }
       defer { allowTrailingRecord = saved }
       skipNewlines()
       var inner = try parseExpression()
@@ -655,6 +682,9 @@ public struct Parser {
       let open = self.open()
       let saved = allowTrailingRecord
       allowTrailingRecord = true
+      let savedInside = insideBrackets
+      insideBrackets = true
+      defer { insideBrackets = savedInside }
       defer { allowTrailingRecord = saved }
       var items: [Expression] = []
       skipNewlines()
@@ -690,6 +720,9 @@ public struct Parser {
     let open = self.open()
     let saved = allowTrailingRecord
     allowTrailingRecord = true
+    let savedInside = insideBrackets
+    insideBrackets = true
+    defer { insideBrackets = savedInside }
     defer { allowTrailingRecord = saved }
     var fields: [RecordField] = []
     skipNewlines()

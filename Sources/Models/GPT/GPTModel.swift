@@ -21,35 +21,33 @@ public final class GPTModel: @unchecked Sendable {
     try config.validate()
     self.config = config
     self.names = ParameterNames(config: config)
-    let d = config.dim, h = config.mlpHidden, v = config.vocabulary
-    let residualStd = 0.02 / Float(2 * config.layers).squareRoot()
-    func normal(_ shape: [Int], std: Float = 0.02) throws -> Tensor { try Tensor.randn(shape) * std }
-    try add(names.tokenEmbedding, normal([v, d]))
-    if config.positions == .learned { try add(names.positionEmbedding, normal([config.context, d])) }
-    for l in 0..<config.layers {
-      try addNorm(names.norm1(l), d)
-      for (name, shape) in names.attentionInput(l, d) { try add(name, normal(shape)) }
-      if config.bias { for (name, size) in names.attentionInputBias(l, d) { add(name, Tensor.zeros([size])) } }
-      try add(names.attentionOutput(l), normal(names.linearShape(input: d, output: d), std: residualStd))
-      if config.bias { add(names.attentionOutputBias(l), Tensor.zeros([d])) }
-      try addNorm(names.norm2(l), d)
-      for (name, shape) in names.mlpInput(l, d, h) { try add(name, normal(shape)) }
-      if config.bias { for (name, size) in names.mlpInputBias(l, h) { add(name, Tensor.zeros([size])) } }
-      try add(names.mlpOutput(l), normal(names.linearShape(input: h, output: d), std: residualStd))
-      if config.bias { add(names.mlpOutputBias(l), Tensor.zeros([d])) }
+    for spec in names.layout() { add(spec.name, try spec.initialValue()) }
+  }
+
+  /// A model with the given weights (a checkpoint's), drawing no random numbers. Every
+  /// parameter of the configuration must be there with its shape, and nothing else. The
+  /// model uses the tensors' storage, so training it updates them too.
+  public init(config: GPTConfig, weights: [String: Tensor]) throws {
+    try config.validate()
+    self.config = config
+    self.names = ParameterNames(config: config)
+    let layout = names.layout()
+    for spec in layout {
+      guard let value = weights[spec.name] else { throw ModelError("missing tensor \(spec.name) (shape \(formatShape(spec.shape)))") }
+      guard value.shape == spec.shape else {
+        throw ModelError("tensor \(spec.name) has shape \(formatShape(value.shape)), the model needs \(formatShape(spec.shape))")
+      }
     }
-    try addNorm(names.finalNorm, d)
-    if !config.tiedEmbeddings { try add(names.outputHead, normal([v, d])) }
+    let known = Set(layout.map(\.name))
+    if let extra = weights.keys.sorted().first(where: { !known.contains($0) }) {
+      throw ModelError("tensor \(extra) is not a parameter of this model")
+    }
+    for spec in layout { add(spec.name, weights[spec.name]!.contiguous()) }
   }
 
   private func add(_ name: String, _ value: Tensor) {
     index[name] = parameters.count
     parameters.append((name, value.requiringGrad(name: name)))
-  }
-
-  private func addNorm(_ prefix: String, _ d: Int) throws {
-    add(prefix + ".weight", Tensor.ones([d]))
-    if config.normalization == .layer && config.bias { add(prefix + ".bias", Tensor.zeros([d])) }
   }
 
   public subscript(name: String) -> Tensor? { index[name].map { parameters[$0].tensor } }

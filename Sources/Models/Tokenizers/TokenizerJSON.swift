@@ -7,7 +7,7 @@ import Foundation
 /// prefix space), a `BPE` model whose vocabulary spells tokens in the byte-level alphabet
 /// (`Ġ` for a space), its merges in order, and a `ByteLevel` decoder. Special tokens are
 /// `added_tokens`. A character tokenizer is written as a `WordLevel` model over a
-/// `Split` pre-tokenizer that isolates every character.
+/// `Split` pre-tokenizer that isolates every character (grapheme cluster).
 public enum TokenizerJSON {
   public static func encode(_ tokenizer: Tokenizer) throws -> Data {
     var added: [[String: Any]] = []
@@ -35,7 +35,9 @@ public enum TokenizerJSON {
       var vocab: [String: Int] = [:]
       for (i, c) in chars.characters.enumerated() { vocab[String(c)] = i }
       for (name, id) in chars.specialTokens { vocab[name] = id }
-      root["pre_tokenizer"] = ["type": "Split", "pattern": ["Regex": "(?s)."], "behavior": "Isolated", "invert": false]
+      // `\X` is one extended grapheme cluster, as a Swift Character is. (`tokenizers`'
+      // Oniguruma rejects the `(?s)` flag, so `(?s).` would not load.)
+      root["pre_tokenizer"] = ["type": "Split", "pattern": ["Regex": "\\X"], "behavior": "Isolated", "invert": false]
       root["decoder"] = ["type": "Fuse"]
       root["model"] = ["type": "WordLevel", "vocab": vocab, "unk_token": CharacterTokenizer.unknown] as [String: Any]
     default:

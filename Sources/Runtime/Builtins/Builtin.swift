@@ -75,11 +75,9 @@ public struct BoundArguments {
 
   public func tensor(_ name: String) throws -> Tensor {
     let v = value(name)
-    do {
-      return try Convert.tensor(v)
-    } catch {
-      throw typeError(name, "a tensor (or a number or a list of numbers)", v)
-    }
+    guard Display.isTensorLike(v) else { throw typeError(name, "a tensor (or a number or a list of numbers)", v) }
+    // A list or range that does not make a tensor says why: ragged rows, a string inside, too long.
+    return try Convert.tensor(v)
   }
 
   public func optionalTensor(_ name: String) throws -> Tensor? { has(name) ? try tensor(name) : nil }
@@ -160,7 +158,7 @@ public enum Convert {
     case .bool(let b): return .scalar(b ? 1 : 0)
     case .tensor(let t) where t.rank == 0: return .scalar(try t.item())
     case .list(let items): return .list(try items.map(nested))
-    case .range(let a, let b): return .list((a..<Swift.max(a, b)).map { .scalar(Float($0)) })
+    case .range(let a, let b): return .list(try Ranges.numbers(a, b).map { .scalar(Float($0)) })
     default: throw RuntimeError("a tensor literal holds numbers only, not \(Display.describeType(v))")
     }
   }
@@ -177,7 +175,7 @@ public enum Convert {
         guard case .number(let x) = item else { throw RuntimeError("\(what) must hold whole numbers, got \(Display.describeType(item))") }
         return try one(x)
       }
-    case .range(let a, let b): return Array(a..<Swift.max(a, b))
+    case .range(let a, let b): return Array(try Ranges.numbers(a, b))
     case .tensor(let t) where t.rank <= 1: return try t.toArray().map { try one(Double($0)) }
     default: throw RuntimeError("\(what) must be a whole number or a list of them, got \(Display.describeType(v))")
     }

@@ -49,11 +49,11 @@ extension Interpreter {
     case .tensor(let t):
       var lines = [
         "tensor",
-        "  shape        \(formatShape(t.shape))   (\(t.count) elements, rank \(t.rank))",
+        "  shape        \(formatShape(t.shape))   (\(t.count) element\(t.count == 1 ? "" : "s"), rank \(t.rank))",
         "  dtype        \(t.dtype)",
         "  strides      \(formatShape(t.strides))   offset \(t.offset)",
         "  contiguous   \(t.isContiguous)",
-        "  storage      \(t.storage.count) floats (\(t.storage.byteCount) bytes)\(t.storage.count != t.count ? ", shared with other views" : "")",
+        "  storage      \(t.storage.count) float\(t.storage.count == 1 ? "" : "s") (\(t.storage.byteCount) bytes)\(t.storage.count != t.count ? ", shared with other views" : "")",
         "  autograd     " + (t.requiresGrad ? (t.isLeaf ? "parameter (leaf)" : "result of \(t.gradientFunctionName ?? "?")") : "none")
           + (t.grad != nil ? ", has grad" : ""),
         "properties: " + TensorMembers.propertyNames.joined(separator: ", "),

@@ -42,7 +42,7 @@ extension Interpreter {
       let logPath = o.log ?? "runs/\(name)-pretrain.jsonl"
       let logWriter = try MetricsLog(path: interp.resolvePath(logPath))
       let live = isatty(1) != 0
-      interp.output("pretraining \(name) on \(data.name): \(o.options.steps) steps × \(o.options.batch) windows of \(data.context) tokens, lr \(Display.number(Double(o.options.learningRate))) (\(o.options.schedule.rawValue), warmup \(o.options.warmup))")
+      interp.output("pretraining \(name) on \(data.name): \(o.options.steps) steps × \(o.options.batch) windows of \(data.context) tokens, lr \(o.options.learningRate) (\(o.options.schedule.rawValue), warmup \(o.options.warmup))")
       Interrupt.clear()
       let progress = ProgressLine(total: o.options.steps, live: live)
       let report = try interp.modelCall {
@@ -167,7 +167,8 @@ final class ProgressLine {
     if live {
       // Redraw at most 10 times a second.
       if Date().timeIntervalSince(lastPrinted) > 0.1 || m.step == total {
-        FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + text).utf8))
+        print("\r\u{1B}[K" + text, terminator: "")
+        fflush(nil)
         lastPrinted = Date()
       }
     } else if m.step == 1 || m.step % Swift.max(1, total / 10) == 0 || m.validationLoss != nil || m.step == total {
@@ -177,7 +178,7 @@ final class ProgressLine {
   }
 
   func finish() {
-    if live { FileHandle.standardOutput.write(Data("\n".utf8)) }
+    if live { print("") }
   }
 
   static func clock(_ seconds: Double) -> String {

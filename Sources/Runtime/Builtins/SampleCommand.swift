@@ -25,19 +25,14 @@ extension Interpreter {
       var options = try SamplingSettings.from(r)
       if let eot = tokenizer.specialTokens[SpecialTokens.endOfText] { options.stopTokens.insert(eot) }
       let sampler = Sampler(model: modelObject.model, tokenizer: tokenizer)
-      var streamed = prompt
-      FileHandle.standardOutput.write(Data(prompt.utf8))
+      interp.stream(prompt)
       Interrupt.clear()
       let result = try interp.modelCall {
-        try sampler.generate(prompt: prompt, options: options, onText: { piece in
-          streamed += piece
-          FileHandle.standardOutput.write(Data(piece.utf8))
-        }, shouldStop: { Interrupt.isRequested })
+        try sampler.generate(prompt: prompt, options: options, onText: { interp.stream($0) }, shouldStop: { Interrupt.isRequested })
       }
       Interrupt.clear()
-      FileHandle.standardOutput.write(Data("\n".utf8))
+      interp.stream("\n")
       interp.lastSample = prompt + result.text
-      _ = streamed
     })
   }
 }

@@ -25,7 +25,20 @@ extension Interpreter {
   private static func shape(_ args: BoundArguments) throws -> [Int] {
     let dims = args.has("shape") ? try args.ints("shape") : try args.restInts
     for d in dims where d < 0 { throw RuntimeError("\(args.function): negative dimension \(d) in shape \(formatShape(dims))") }
+    try checkCount(dims, args.function)
     return dims
+  }
+
+  /// A shape asked for by a user must hold at most `Shape.maximumCount` elements.
+  private static func checkCount(_ dims: [Int], _ function: String) throws {
+    var count = 1
+    for d in dims {  // a size of 0 counts as 1: the strides must not overflow either
+      let (product, overflow) = count.multipliedReportingOverflow(by: Swift.max(d, 1))
+      guard !overflow, product <= Shape.maximumCount else {
+        throw RuntimeError("\(function): shape \(formatShape(dims)) has too many elements (the limit is 2^31 = \(Shape.maximumCount))")
+      }
+      count = product
+    }
   }
 
   func registerTensorBuiltins() {
@@ -144,7 +157,9 @@ extension Interpreter {
     }
     tensorFunction("expand", [.required("x"), .variadic("dims"), .optional("shape")], category: "shapes",
                    doc: "Broadcasts size-1 axes to a larger shape without copying.") { a in
-      try a.tensor("x").expanded(to: a.has("shape") ? try a.ints("shape") : try a.restInts)
+      let dims = a.has("shape") ? try a.ints("shape") : try a.restInts
+      try Interpreter.checkCount(dims, "expand")
+      return try a.tensor("x").expanded(to: dims)
     }
     tensorFunction("contiguous", [.required("x")], category: "shapes", doc: "A row-major copy (itself if already contiguous).") { try $0.tensor("x").contiguous() }
     tensorFunction("concat", [.required("tensors"), .optional("axis", "0")], category: "shapes", method: false,

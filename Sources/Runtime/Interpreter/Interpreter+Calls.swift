@@ -92,22 +92,22 @@ extension Interpreter {
     }
     let signature = "\(function)(" + parameters.map(\.display).joined(separator: ", ") + ")"
     if index < positional.count {
-      throw RuntimeError("\(function) takes at most \(parameters.count) positional argument\(parameters.count == 1 ? "" : "s"), got \(positional.count)",
+      throw RuntimeError("`\(function)` takes at most \(parameters.count) positional argument\(parameters.count == 1 ? "" : "s"), got \(positional.count)",
                          hint: "its signature: \(signature)")
     }
     for (label, v) in labeled {
       guard parameters.contains(where: { $0.name == label.name && !$0.variadic }) else {
-        throw RuntimeError("\(function) has no parameter `\(label.name)`",
+        throw RuntimeError("`\(function)` has no parameter `\(label.name)`",
                            hint: Suggestions.hint(for: label.name, in: parameters.map(\.name)) ?? "its signature: \(signature)",
                            at: (file, label.range))
       }
       guard values[label.name] == nil else {
-        throw RuntimeError("\(function): `\(label.name)` is given twice", at: (file, label.range))
+        throw RuntimeError("`\(function)`: `\(label.name)` is given twice", at: (file, label.range))
       }
       values[label.name] = v
     }
     for p in parameters where p.isRequired && !p.variadic && values[p.name] == nil {
-      throw RuntimeError("\(function) needs `\(p.name)`", hint: "its signature: \(signature)")
+      throw RuntimeError("`\(function)` needs `\(p.name)`", hint: "its signature: \(signature)")
     }
     return BoundArguments(function: function, values: values, rest: rest)
   }

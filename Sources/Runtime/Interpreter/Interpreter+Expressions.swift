@@ -72,8 +72,17 @@ extension Interpreter {
 
   // MARK: Members
 
-  /// `value.name` as a property (methods are handled by calls).
+  /// `value.name` as a property (methods are handled by calls). Errors point at `name`.
   func member(_ name: String, of value: Value, range: SourceRange, file: SourceFile) throws -> Value {
+    do {
+      return try memberUnlocated(name, of: value)
+    } catch var error as RuntimeError {
+      if error.location == nil { error.location = (file, range) }
+      throw error
+    }
+  }
+
+  private func memberUnlocated(_ name: String, of value: Value) throws -> Value {
     switch value {
     case .tensor(let t):
       if let v = try TensorMembers.property(name, of: t) { return v }

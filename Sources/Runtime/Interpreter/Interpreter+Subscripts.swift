@@ -28,7 +28,7 @@ extension Interpreter {
       }
       return v
     case .range(let a, let b):
-      return try index(.list((a..<Swift.max(a, b)).map { .number(Double($0)) }), subscripts, in: env, file: file)
+      return try index(.list(Ranges.numbers(a, b).map { .number(Double($0)) }), subscripts, in: env, file: file)
     default:
       throw RuntimeError("\(Display.describeType(value)) cannot be indexed")
     }

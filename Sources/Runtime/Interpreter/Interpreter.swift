@@ -19,6 +19,12 @@ public final class Interpreter {
   public internal(set) var commands: [String: CommandSpec] = [:]
   /// Where `print`, `show` and friends write.
   public var output: (String) -> Void
+  /// Where text produced piece by piece goes (sampling streams tokens as they come); no
+  /// newline is added.
+  public var stream: (String) -> Void = { piece in
+    print(piece, terminator: "")
+    fflush(nil)
+  }
   /// Whether output may use terminal colors.
   public var useColor = false
   /// Files being imported, to refuse an import cycle.
@@ -127,7 +133,14 @@ public final class Interpreter {
       }
     case .forIn(let name, let sequenceExpression, let body):
       let sequence = try evaluate(sequenceExpression, in: env, file: file)
-      for item in try elements(of: sequence, at: sequenceExpression.range, file: file) {
+      // A range is walked without holding its numbers: `for i in 0..1e12` starts at once.
+      let items: AnySequence<Value>
+      if case .range(let a, let b) = sequence {
+        items = AnySequence((a..<Swift.max(a, b)).lazy.map { Value.number(Double($0)) })
+      } else {
+        items = AnySequence(try elements(of: sequence, at: sequenceExpression.range, file: file))
+      }
+      for item in items {
         try Interrupt.check()
         env.define(name.name, item)
         do {
@@ -188,7 +201,7 @@ public final class Interpreter {
   func elements(of value: Value, at range: SourceRange, file: SourceFile) throws -> [Value] {
     switch value {
     case .list(let items): return items
-    case .range(let a, let b): return (a..<Swift.max(a, b)).map { .number(Double($0)) }
+    case .range(let a, let b): return try Ranges.numbers(a, b).map { .number(Double($0)) }
     case .string(let s): return s.map { .string(String($0)) }
     case .record(let r): return r.keys.map { .string($0) }
     case .tensor(let t):
@@ -200,23 +213,35 @@ public final class Interpreter {
     }
   }
 
-  /// `import "file.llm"`: runs another script into this session's global scope.
-  func importFile(_ path: String, file: SourceFile) throws {
-    // Beside the importing file; a name without a directory (or a REPL cell) is in `baseDirectory`.
+  /// Where `import "path"` written in `file` reads from, and the name its diagnostics use:
+  /// its path from where the importing file's name starts, so that its own imports resolve.
+  /// Beside the importing file; a name without a directory (or a REPL cell) is in `baseDirectory`.
+  func importTarget(_ path: String, from file: SourceFile) -> (resolved: String, name: String) {
     let directory = file.name.hasPrefix("<") ? "" : (file.name as NSString).deletingLastPathComponent
     let base = directory.isEmpty ? baseDirectory : directory
     let full = path.hasPrefix("/") ? path : (base.isEmpty ? path : base + "/" + path)
     let resolved = (full as NSString).standardizingPath
+    return (resolved, path.hasPrefix("/") ? resolved : (directory.isEmpty ? path : directory + "/" + path))
+  }
+
+  /// The text of an imported file, or nil when it cannot be read.
+  func importSource(_ path: String, from file: SourceFile) -> (resolved: String, source: SourceFile)? {
+    let (resolved, name) = importTarget(path, from: file)
+    guard let text = try? String(contentsOfFile: resolved, encoding: .utf8) else { return nil }
+    return (resolved, SourceFile(name: name, text: text))
+  }
+
+  /// `import "file.llm"`: runs another script into this session's global scope.
+  func importFile(_ path: String, file: SourceFile) throws {
+    let resolved = importTarget(path, from: file).resolved
     guard !importStack.contains(resolved) else {
       throw RuntimeError("import cycle: \(resolved) is already being imported")
     }
-    guard let text = try? String(contentsOfFile: resolved, encoding: .utf8) else {
+    guard let (_, source) = importSource(path, from: file) else {
       throw RuntimeError("cannot read \(path)", hint: FileManager.default.fileExists(atPath: resolved) ? "the file is not valid UTF-8 text" : "no such file: \(resolved)")
     }
     importStack.append(resolved)
     defer { importStack.removeLast() }
-    // Named by its path from where the importing file's name starts, so its own imports resolve.
-    let source = SourceFile(name: path.hasPrefix("/") ? resolved : (directory.isEmpty ? path : directory + "/" + path), text: text)
     let program = try check(source)
     for s in program.statements { _ = try execute(s, in: globals, file: source) }
   }

@@ -24,6 +24,7 @@ enum Operators {
       return .string(x + y)
     case (.multiply, .string(let s), .number(let n)), (.multiply, .number(let n), .string(let s)):
       guard n >= 0, n == n.rounded(), n < 1e7 else { throw RuntimeError("a string can be repeated a whole, non-negative number of times") }
+      guard Double(s.utf8.count) * n <= 1e8 else { throw RuntimeError("the repeated string would be longer than 100 MB") }
       return .string(String(repeating: s, count: Int(n)))
     case (.add, .list(let x), .list(let y)):
       return .list(x + y)
@@ -86,6 +87,17 @@ enum Operators {
       }
     }
     let x = try Convert.tensor(a), y = try Convert.tensor(b)
+    // Broadcasting can ask for far more elements than either side holds.
+    if op != .matmul, let shape = try? Shape.broadcast(x.shape, y.shape, op: op.rawValue) {
+      var n = 1
+      for d in shape {
+        let (product, overflow) = n.multipliedReportingOverflow(by: Swift.max(d, 1))
+        guard !overflow, product <= Shape.maximumCount else {
+          throw RuntimeError("`\(op.rawValue)` of shapes \(formatShape(x.shape)) and \(formatShape(y.shape)) would have \(formatShape(shape)): too many elements (the limit is 2^31)")
+        }
+        n = product
+      }
+    }
     switch op {
     case .add: return try x + y
     case .subtract: return try x - y

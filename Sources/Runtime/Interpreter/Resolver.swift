@@ -13,6 +13,8 @@ struct Resolver {
   var programFunctions: [String: FunctionDeclaration] = [:]
   var loopDepth = 0
   var functionDepth = 0
+  /// Files whose names are being collected for an `import` (against a cycle).
+  var importing: Set<String> = []
 
   init(interpreter: Interpreter, file: SourceFile) {
     self.interpreter = interpreter
@@ -81,8 +83,14 @@ struct Resolver {
       if let e { expression(e) }
     case .breakLoop, .continueLoop:
       if loopDepth == 0 { error("`\(s.kind.keyword)` outside a loop", s.range) }
-    case .importFile:
-      break  // the imported file is checked when it runs; its names are not known here
+    case .importFile(let path):
+      // The imported file is checked when it runs; here only the names it defines matter.
+      guard let (resolved, source) = interpreter.importSource(path, from: file), !importing.contains(resolved) else { break }
+      var inner = Resolver(interpreter: interpreter, file: source)
+      inner.scopes = [scopes[0]]
+      inner.importing = importing.union([resolved])
+      inner.resolve(Parser.parseRecovering(source, commandWords: interpreter.commandWords).0)
+      scopes[0].formUnion(inner.scopes[0])
     case .noGrad(let b):
       block(b)
     case .command(let command):

@@ -14,21 +14,23 @@ public enum Suggestions {
     closest(to: word, in: candidates).map { "did you mean `\($0)`?" }
   }
 
-  /// Levenshtein distance over characters.
+  /// Edit distance over characters: insertions, deletions, substitutions, and swaps of two
+  /// neighbours (`lenght` is one edit from `length`), each costing 1.
   static func distance(_ a: String, _ b: String) -> Int {
     let x = Array(a), y = Array(b)
     if x.isEmpty { return y.count }
     if y.isEmpty { return x.count }
-    var row = Array(0...y.count)
+    var before = [Int](repeating: 0, count: y.count + 1)  // row i - 2
+    var previous = Array(0...y.count)  // row i - 1
+    var row = previous
     for i in 1...x.count {
-      var previous = row[0]
       row[0] = i
       for j in 1...y.count {
-        let current = row[j]
-        row[j] = Swift.min(row[j] + 1, row[j - 1] + 1, previous + (x[i - 1] == y[j - 1] ? 0 : 1))
-        previous = current
+        row[j] = Swift.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+        if i > 1, j > 1, x[i - 1] == y[j - 2], x[i - 2] == y[j - 1] { row[j] = Swift.min(row[j], before[j - 2] + 1) }
       }
+      (before, previous) = (previous, row)
     }
-    return row[y.count]
+    return previous[y.count]
   }
 }

@@ -59,8 +59,20 @@ public struct ScriptRunner {
 
   /// The JSON report of `llmlab run --report`.
   public static func reportJSON(script: String, ok: Bool, seconds: Double, stages: [[String: Any]]) throws -> Data {
-    let object: [String: Any] = ["script": script, "ok": ok, "seconds": (seconds * 1000).rounded() / 1000, "stages": stages]
-    return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+    let object: [String: Any] = ["script": script, "ok": ok, "seconds": (seconds * 1000).rounded() / 1000, "stages": stages.map(rounded)]
+    return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+  }
+
+  /// Measurements to 6 significant digits: float32 noise (7.244353294372559) helps no reader.
+  static func rounded(_ value: Any) -> Any {
+    switch value {
+    case let d as Double where d.isFinite && d != 0:
+      let scale = Foundation.pow(10, 5 - Foundation.floor(Foundation.log10(Swift.abs(d))))
+      return (d * scale).rounded() / scale
+    case let dict as [String: Any]: return dict.mapValues(rounded)
+    case let list as [Any]: return list.map(rounded)
+    default: return value
+    }
   }
 }
 

@@ -47,10 +47,29 @@ public enum Shape {
     return out
   }
 
-  /// Validates a shape given by a user: no negative sizes.
+  /// The most elements one tensor may have (2^31 floats, 8 GiB): a larger request from a
+  /// user is an error rather than an overflowing count or an allocation that cannot succeed.
+  public static let maximumCount = 1 << 31
+
+  /// Validates a shape given by a user: no negative sizes, at most `maximumCount` elements.
   static func validate(_ shape: [Int], op: String) throws {
     for d in shape where d < 0 {
       throw TensorError.invalidArgument(op: op, message: "negative dimension in shape \(formatShape(shape))")
+    }
+    try validateCount(shape, op: op)
+  }
+
+  /// Throws when the shape holds more than `maximumCount` elements (without overflowing).
+  /// Sizes of 0 count as 1, as in the strides, which must not overflow either.
+  static func validateCount(_ shape: [Int], op: String) throws {
+    var n = 1
+    for d in shape {
+      let (product, overflow) = n.multipliedReportingOverflow(by: Swift.max(d, 1))
+      guard !overflow, product <= maximumCount else {
+        throw TensorError.invalidArgument(
+          op: op, message: "shape \(formatShape(shape)) has too many elements (the limit is 2^31 = \(maximumCount))")
+      }
+      n = product
     }
   }
 }

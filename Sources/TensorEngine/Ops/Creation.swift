@@ -29,7 +29,11 @@ extension Tensor {
     guard step != 0, step.isFinite, start.isFinite, end.isFinite else {
       throw TensorError.invalidArgument(op: "arange", message: "step must be finite and nonzero (got \(step))")
     }
-    var n = Swift.max(0, Int((Double(end - start) / Double(step)).rounded(.up)))
+    let steps = Double(end - start) / Double(step)
+    guard steps <= Double(Shape.maximumCount) else {
+      throw TensorError.invalidArgument(op: "arange", message: "\(start) to \(end) by \(step) is more than 2^31 values")
+    }
+    var n = Swift.max(0, Int(steps.rounded(.up)))
     // Float rounding can make the quotient a hair above a whole number (0.3/0.1 in float32
     // is 3.0000001): drop a last value that would reach `end`, which is excluded.
     while n > 0 && (step > 0 ? start + Float(n - 1) * step >= end : start + Float(n - 1) * step <= end) { n -= 1 }
@@ -41,6 +45,7 @@ extension Tensor {
   /// `count` evenly spaced values from `start` to `end`, both included.
   public static func linspace(_ start: Float, _ end: Float, count: Int) throws -> Tensor {
     guard count >= 0 else { throw TensorError.invalidArgument(op: "linspace", message: "count must be ≥ 0 (got \(count))") }
+    try Shape.validateCount([count], op: "linspace")
     let t = Tensor(uninitializedShape: [count])
     let step = count > 1 ? (Double(end) - Double(start)) / Double(count - 1) : 0
     for i in 0..<count { t.base[i] = Float(Double(start) + Double(i) * step) }

@@ -54,6 +54,44 @@ public final class AdamW: Optimizer {
 
   /// The first and second moment estimates of parameter `i`, once it has been updated.
   public func moments(of i: Int) -> (m: Tensor, v: Tensor)? { moments[i] }
+
+  /// Everything `step()` carries from one call to the next: the step count (for the bias
+  /// corrections) and each parameter's moments, nil for a parameter not yet updated. The
+  /// moments are copies, so later steps do not change what was exported.
+  public func state() -> (step: Int, moments: [(m: Tensor, v: Tensor)?]) {
+    (stepCount, moments.map { $0.map { (Self.copy($0.m), Self.copy($0.v)) } })
+  }
+
+  /// Puts back a state exported by `state()`, so that training resumes exactly where it
+  /// stopped. One entry per parameter, in the order of `parameters`, each moment of its
+  /// parameter's shape; nothing changes unless all of them fit.
+  public func restore(step: Int, moments restored: [(m: Tensor, v: Tensor)?]) throws {
+    guard step >= 0 else {
+      throw TensorError.invalidArgument(op: "adamw", message: "cannot restore a negative step count (\(step))")
+    }
+    guard restored.count == parameters.count else {
+      throw TensorError.invalidArgument(
+        op: "adamw", message: "the state has moments for \(restored.count) parameters, the optimizer has \(parameters.count)")
+    }
+    for (i, entry) in restored.enumerated() {
+      guard let (m, v) = entry else { continue }
+      let shape = parameters[i].shape
+      guard m.shape == shape, v.shape == shape else {
+        throw TensorError.shapeMismatch(
+          op: "adamw", shapes: [shape, m.shape, v.shape],
+          reason: "do not fit: parameter \(i)'s moments must have its shape")
+      }
+    }
+    stepCount = step
+    moments = restored.map { $0.map { (Self.copy($0.m), Self.copy($0.v)) } }
+  }
+
+  /// A contiguous copy with storage of its own (the update kernel writes moments in place).
+  private static func copy(_ t: Tensor) -> Tensor {
+    let out = Tensor(uninitializedShape: t.shape)
+    Kernels.copyStrided(from: t.detached(), into: out.base)
+    return out
+  }
 }
 
 /// Which parameters weight decay leaves alone.

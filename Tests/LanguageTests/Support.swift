@@ -1,4 +1,0 @@
-import Foundation
-import Language
-import Runtime
-import Testing
