@@ -94,16 +94,21 @@ enum NormalizationBackward {
     centered: Bool, wantBias: Bool
   ) -> (dx: Tensor, dw: Tensor?, db: Tensor?) {
     let dx = Tensor(uninitializedShape: x.shape)
-    let chunks = Swift.max(1, Swift.min(EngineThreads.count, rows))
+    // A fixed number of row blocks, each with its own weight/bias partial sums, claimed by
+    // the worker threads dynamically; the partials are summed in block order afterwards,
+    // so the result does not depend on which thread ran which block.
+    let chunks = Swift.max(1, Swift.min(EngineThreads.count * 4, rows / 16))
     let partialW = Tensor.zeros([chunks, d])
     let partialB = Tensor.zeros([chunks, d])
-    withExtendedLifetime((g, x, weight)) {
+    // A missing weight acts as ones: one code path, no optional in the inner loops.
+    let w = weight ?? Tensor.ones([d])
+    withExtendedLifetime((g, x, w)) {
       mean.withUnsafeBufferPointer { meanBuf in
         rstd.withUnsafeBufferPointer { rstdBuf in
-          let pg = g.base, px = x.base, pw = weight?.base, pd = dx.base
+          let pg = g.base, px = x.base, pw = w.base, pd = dx.base
           let pm = meanBuf.baseAddress!, pr = rstdBuf.baseAddress!
           let ppw = partialW.base, ppb = partialB.base
-          DispatchChunks.run(chunks) { c in
+          parallelFor(chunks, grain: 1) { blocks in for c in blocks {
             let lo = rows * c / chunks, hi = rows * (c + 1) / chunks
             let accW = ppw + c * d, accB = ppb + c * d
             for row in lo..<hi {
@@ -115,7 +120,7 @@ enum NormalizationBackward {
               while i + Vec.scalarCount <= d {
                 let gv = loadVec(gr + i)
                 let xh = (loadVec(xr + i) - mu) * r
-                let gh = pw.map { gv * loadVec($0 + i) } ?? gv
+                let gh = gv * loadVec(pw + i)
                 sumG += gh
                 sumGX += gh * xh
                 storeVec(loadVec(accW + i) + gv * xh, accW + i)
@@ -125,7 +130,7 @@ enum NormalizationBackward {
               var sG = sumG.sum(), sGX = sumGX.sum()
               while i < d {
                 let xh = (xr[i] - mu[0]) * r[0]
-                let gh = gr[i] * (pw?[i] ?? 1)
+                let gh = gr[i] * pw[i]
                 sG += gh
                 sGX += gh * xh
                 accW[i] += gr[i] * xh
@@ -138,18 +143,18 @@ enum NormalizationBackward {
               i = 0
               while i + Vec.scalarCount <= d {
                 let xh = (loadVec(xr + i) - mu) * r
-                let gh = pw.map { loadVec(gr + i) * loadVec($0 + i) } ?? loadVec(gr + i)
+                let gh = loadVec(gr + i) * loadVec(pw + i)
                 storeVec(r * (gh - meanG - xh * meanGX), dr + i)
                 i += Vec.scalarCount
               }
               while i < d {
                 let xh = (xr[i] - mu[0]) * r[0]
-                let gh = gr[i] * (pw?[i] ?? 1)
+                let gh = gr[i] * pw[i]
                 dr[i] = r[0] * (gh - meanG[0] - xh * meanGX[0])
                 i += 1
               }
             }
-          }
+          } }
         }
       }
     }
