@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 
 # Debian packages llmlab builds and runs with.
-LLMLAB_PACKAGES=(pkg-config libopenblas-dev libedit-dev)
+LLMLAB_PACKAGES=(pkg-config libopenblas-dev libedit-dev fortunes-zh)
 # Only the tests need these: tmux drives the REPL in a real terminal.
 LLMLAB_TEST_PACKAGES=(tmux)
 
