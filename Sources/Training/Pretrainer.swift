@@ -72,13 +72,26 @@ public struct Pretrainer {
     self.options = options
   }
 
-  /// Trains; calls `onStep` after every step and `shouldStop` before each (Ctrl-C stops at a
-  /// step boundary with the model as trained so far). `log` receives one JSON line per step.
-  public func run(onStep: (StepMetrics) -> Void, shouldStop: () -> Bool, log: ((String) -> Void)? = nil) throws -> PretrainReport {
-    Random.seed(options.seed)
-    let optimizer = try AdamW(
+  /// The optimizer pretraining uses (AdamW, β₂ = 0.95 as in GPT-3 and nanoGPT).
+  public func makeOptimizer() throws -> AdamW {
+    try AdamW(
       parameters: model.parameters.map(\.tensor), learningRate: options.learningRate, beta1: 0.9, beta2: 0.95,
       epsilon: 1e-8, weightDecay: options.weightDecay)
+  }
+
+  /// Trains from `startStep` (0, or where a resumed run stopped) to `options.steps`.
+  /// Calls `onStep` after every step and `shouldStop` before each (Ctrl-C stops at a step
+  /// boundary with the model as trained so far). `log` receives one JSON line per step;
+  /// `checkpoint` is called every `checkpointEvery` steps with the step and the optimizer.
+  ///
+  /// Every step draws its batch and its dropout masks from generators seeded by (seed, step),
+  /// so resuming at step s with the saved weights and optimizer state continues exactly as
+  /// an uninterrupted run would.
+  public func run(
+    optimizer: AdamW? = nil, startStep: Int = 0, onStep: (StepMetrics) -> Void, shouldStop: () -> Bool,
+    log: ((String) -> Void)? = nil, checkpointEvery: Int = 0, checkpoint: ((Int, AdamW) throws -> Void)? = nil
+  ) throws -> (PretrainReport, AdamW) {
+    let optimizer = try optimizer ?? makeOptimizer()
     let schedule = try LearningRateSchedule(
       peak: options.learningRate, warmupSteps: options.warmup, totalSteps: options.steps, decay: options.schedule,
       floor: options.learningRate * options.minimumRateFraction)
@@ -88,10 +101,11 @@ public struct Pretrainer {
     var stoppedEarly: String? = nil
     var tokens = 0
     var lastValidation: Float = .nan
-    var step = 0
+    var step = startStep
     while step < options.steps {
       if shouldStop() { stoppedEarly = "interrupted at step \(step)"; break }
-      let (x, y) = try data.batch(options.batch)
+      let (x, y) = try data.batch(options.batch, step: step, seed: options.seed)
+      Random.seed(options.seed &+ 0x5EED &+ UInt64(step) &* 31)
       optimizer.learningRate = schedule.rate(at: step)
       optimizer.zeroGrad()
       let loss = try model.loss(ids: x, targets: y, training: true)
@@ -118,20 +132,22 @@ public struct Pretrainer {
         tokensPerSecond: Double(tokens) / Swift.max(elapsed, 1e-9), validationLoss: validation, elapsed: elapsed)
       onStep(metrics)
       log?(Self.jsonLine(metrics))
+      if checkpointEvery > 0 && step % checkpointEvery == 0 && step < options.steps { try checkpoint?(step, optimizer) }
     }
-    if validationCurve.last?.0 != step && step > 0 {
+    if validationCurve.last?.0 != step && step > startStep {
       lastValidation = try validationLoss()
       validationCurve.append((step, lastValidation))
     }
     let seconds = Date().timeIntervalSince(start)
     let recent = trainCurve.suffix(10).map(\.1)
     let cpt = data.validationCharactersPerToken
-    return PretrainReport(
+    let report = PretrainReport(
       steps: step, trainLoss: recent.isEmpty ? .nan : recent.reduce(0, +) / Float(recent.count),
       validationLoss: lastValidation,
       validationBitsPerCharacter: Double(lastValidation) / Foundation.log(2) / Swift.max(cpt, 1e-9),
       unigramValidationLoss: data.unigramValidationLoss, tokensPerSecond: Double(tokens) / Swift.max(seconds, 1e-9),
       seconds: seconds, trainCurve: trainCurve, validationCurve: validationCurve, stoppedEarly: stoppedEarly)
+    return (report, optimizer)
   }
 
   /// Mean loss over fixed validation windows, without recording gradients.

@@ -56,6 +56,17 @@ public final class TokenDataset: @unchecked Sendable {
 
   /// A random batch of windows from one split: inputs and targets (inputs shifted by one).
   public func batch(_ size: Int, validation useValidation: Bool = false) throws -> (inputs: Tensor, targets: Tensor) {
+    try batch(size, validation: useValidation, using: &generator)
+  }
+
+  /// The batch for a given training step: the same step and seed always give the same
+  /// windows, so a run resumed at step s sees exactly the batches an uninterrupted run would.
+  public func batch(_ size: Int, step: Int, seed: UInt64) throws -> (inputs: Tensor, targets: Tensor) {
+    var rng = RandomGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(step))
+    return try batch(size, validation: false, using: &rng)
+  }
+
+  func batch(_ size: Int, validation useValidation: Bool, using generator: inout RandomGenerator) throws -> (inputs: Tensor, targets: Tensor) {
     let source = useValidation ? validation : train
     guard source.count > context else {
       throw ModelError("dataset: the \(useValidation ? "validation" : "training") split has \(source.count) tokens, too few for a context of \(context)")

@@ -64,6 +64,7 @@ extension Interpreter {
     })
     registerPretrainCommand()
     registerSampleCommand()
+    registerCheckpointBuiltins()
   }
 }
 

@@ -132,6 +132,10 @@ final class ModelObject: RuntimeObject {
   /// Set by `pretrain` (the dataset's tokenizer) or given at creation; `sample` needs it.
   var tokenizer: Tokenizer?
   var trainedSteps = 0
+  /// The optimizer of the last `pretrain` (so `resume: true` and `save` keep its moments).
+  var optimizer: AdamW?
+  /// Optimizer state read from a checkpoint, waiting for a `pretrain ... { resume: true }`.
+  var savedTrainingState: TrainingState?
   init(_ model: GPTModel, tokenizer: Tokenizer?) {
     self.model = model
     self.tokenizer = tokenizer
@@ -143,7 +147,10 @@ final class ModelObject: RuntimeObject {
      .property("names", "the checkpoint names of its parameters"),
      .method("param", [.required("name")], "one parameter tensor by name (its .grad too)"),
      .method("forward", [.required("ids")], "logits [batch, time, vocab] for token ids [batch, time]"),
-     .method("loss", [.required("x"), .required("y")], "mean next-token cross-entropy")]
+     .method("loss", [.required("x"), .required("y")], "mean next-token cross-entropy"),
+     .method("sample", [.required("prompt"), .optional("tokens", "64"), .optional("temperature", "1"), .optional("top_k", "0"),
+                        .optional("top_p", "1"), .optional("repetition_penalty", "1"), .optional("stop"), .optional("seed")],
+             "the prompt's continuation as a string (the `sample` command streams it instead)")]
   }
   var summary: String {
     let c = model.config
@@ -182,6 +189,15 @@ final class ModelObject: RuntimeObject {
       return .tensor(t)
     case "forward": return .tensor(try model.forward(try a.tensor("ids")))
     case "loss": return .tensor(try model.loss(ids: try a.tensor("x"), targets: try a.tensor("y")))
+    case "sample":
+      guard let tokenizer else { throw RuntimeError("the model has no tokenizer yet: pretrain it on a dataset first") }
+      var record = Record()
+      for key in ["tokens", "temperature", "top_k", "top_p", "repetition_penalty", "stop", "seed"] where a.has(key) { record[key] = a.value(key) }
+      var options = try SamplingSettings.from(record)
+      if let eot = tokenizer.specialTokens[SpecialTokens.endOfText] { options.stopTokens.insert(eot) }
+      let prompt = try a.string("prompt")
+      let result = try c.interpreter.modelCall { try Sampler(model: model, tokenizer: tokenizer).generate(prompt: prompt, options: options, shouldStop: { Interrupt.isRequested }) }
+      return .string(result.text)
     default: throw RuntimeError("model has no method `\(name)`")
     }
   }

@@ -26,8 +26,9 @@ extension Interpreter {
   func registerPretrainCommand() {
     register(CommandSpec(
       name: "pretrain",
-      doc: "pretrain MODEL on DATASET { steps, batch, lr, warmup, schedule, min_lr, weight_decay, clip, eval_every, seed, log } — next-token training with AdamW",
-      options: ["steps", "batch", "lr", "warmup", "schedule", "min_lr", "weight_decay", "clip", "eval_every", "seed", "log"]
+      doc: "pretrain MODEL on DATASET { steps, batch, lr, warmup, schedule, min_lr, weight_decay, clip, eval_every, seed, log, checkpoint, checkpoint_every, resume } — next-token training with AdamW",
+      options: ["steps", "batch", "lr", "warmup", "schedule", "min_lr", "weight_decay", "clip", "eval_every", "seed", "log",
+                "checkpoint", "checkpoint_every", "resume"]
     ) { command, env, interp, file in
       let (modelObject, name) = try interp.commandModel(command, env, file, verb: "pretrain")
       guard let dataExpression = interp.clause(command, "on") else {
@@ -43,18 +44,52 @@ extension Interpreter {
       let logWriter = try MetricsLog(path: interp.resolvePath(logPath))
       let live = isatty(1) != 0
       interp.output("pretraining \(name) on \(data.name): \(o.options.steps) steps × \(o.options.batch) windows of \(data.context) tokens, lr \(o.options.learningRate) (\(o.options.schedule.rawValue), warmup \(o.options.warmup))")
-      Interrupt.clear()
-      let progress = ProgressLine(total: o.options.steps, live: live)
-      let report = try interp.modelCall {
-        try trainer.run(
-          onStep: { progress.update($0) },
-          shouldStop: { Interrupt.isRequested },
-          log: { logWriter.append($0) })
+      // Resuming continues the same run: same options, optimizer moments, next step.
+      var optimizer: AdamW? = nil
+      var startStep = 0
+      if o.resume {
+        if let state = modelObject.savedTrainingState {
+          let fresh = try trainer.makeOptimizer()
+          try interp.modelCall { try state.restore(into: fresh, model: modelObject.model) }
+          optimizer = fresh
+          startStep = state.step
+        } else if let existing = modelObject.optimizer {
+          optimizer = existing
+          startStep = existing.stepCount
+        } else {
+          throw RuntimeError("pretrain: nothing to resume: \(name) has no optimizer state (train it, or load a checkpoint saved during training)")
+        }
+        guard startStep < o.options.steps else {
+          throw RuntimeError("pretrain: \(name) already trained \(startStep) steps; ask for more than that with steps: N")
+        }
+        interp.output("resuming at step \(startStep)")
+      }
+      let checkpointDirectory = o.checkpoint.map(interp.resolvePath)
+      let saveCheckpoint: (Int, AdamW) throws -> Void = { step, opt in
+        guard let dir = checkpointDirectory else { return }
+        let state = try TrainingState(optimizer: opt, model: modelObject.model, info: ["step": String(step), "seed": String(o.options.seed)])
+        try Checkpoint.save(model: modelObject.model, tokenizer: data.tokenizer, optimizerState: state, to: dir)
       }
       Interrupt.clear()
+      let progress = ProgressLine(total: o.options.steps, start: startStep, live: live)
+      let (report, usedOptimizer) = try interp.modelCall {
+        try trainer.run(
+          optimizer: optimizer, startStep: startStep,
+          onStep: { progress.update($0) },
+          shouldStop: { Interrupt.isRequested },
+          log: { logWriter.append($0) },
+          checkpointEvery: o.checkpointEvery, checkpoint: saveCheckpoint)
+      }
+      Interrupt.clear()
+      modelObject.optimizer = usedOptimizer
+      modelObject.savedTrainingState = nil
+      if checkpointDirectory != nil {
+        try interp.modelCall { try saveCheckpoint(report.steps, usedOptimizer) }
+        interp.output("checkpoint: \(checkpointDirectory!) (step \(report.steps))")
+      }
       progress.finish()
       logWriter.close()
-      modelObject.trainedSteps += report.steps
+      modelObject.trainedSteps = report.steps
       interp.output(LossCurve.terminal(report.trainCurve, label: "training loss"))
       let svgPath = interp.resolvePath(logPath.hasSuffix(".jsonl") ? String(logPath.dropLast(6)) + ".svg" : logPath + ".svg")
       let svg = LossCurve.svg([("train", report.trainCurve), ("validation", report.validationCurve)], title: "\(name) pretraining on \(data.name)")
@@ -85,6 +120,9 @@ extension Interpreter {
 struct PretrainSettings {
   var options = PretrainOptions()
   var log: String?
+  var checkpoint: String?
+  var checkpointEvery = 0
+  var resume = false
 
   static func from(_ r: Record) throws -> PretrainSettings {
     var s = PretrainSettings()
@@ -115,6 +153,18 @@ struct PretrainSettings {
         throw RuntimeError("pretrain: schedule must be \"constant\", \"cosine\" or \"linear\"")
       }
       s.options.schedule = d
+    }
+    if let v = try int("checkpoint_every") { s.checkpointEvery = v }
+    if let v = r["checkpoint"] {
+      guard case .string(let p) = v else { throw RuntimeError("pretrain: checkpoint must be a directory path") }
+      s.checkpoint = p
+    }
+    if s.checkpointEvery > 0 && s.checkpoint == nil {
+      throw RuntimeError("pretrain: checkpoint_every needs a directory: checkpoint: \"runs/ckpt\"")
+    }
+    if let v = r["resume"] {
+      guard case .bool(let b) = v else { throw RuntimeError("pretrain: resume must be true or false") }
+      s.resume = b
     }
     if let v = r["log"] {
       guard case .string(let p) = v else { throw RuntimeError("pretrain: log must be a file path") }
@@ -149,18 +199,20 @@ final class MetricsLog {
 /// plain log lines elsewhere.
 final class ProgressLine {
   let total: Int
+  let start: Int
   let live: Bool
   var lastValidation: Float?
   var lastPrinted = Date.distantPast
 
-  init(total: Int, live: Bool) {
+  init(total: Int, start: Int = 0, live: Bool) {
     self.total = total
+    self.start = start
     self.live = live
   }
 
   func update(_ m: StepMetrics) {
     if let v = m.validationLoss { lastValidation = v }
-    let remaining = m.elapsed / Double(m.step) * Double(total - m.step)
+    let remaining = m.elapsed / Double(Swift.max(1, m.step - start)) * Double(total - m.step)
     var text = String(format: "step %d/%d  loss %.4f", m.step, total, m.loss)
     if let v = lastValidation { text += String(format: "  val %.4f", v) }
     text += String(format: "  %.0f tok/s  lr %.2e  ETA %@", m.tokensPerSecond, m.learningRate, ProgressLine.clock(remaining))

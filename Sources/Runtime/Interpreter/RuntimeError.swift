@@ -35,7 +35,7 @@ public struct RuntimeError: Error {
 }
 
 /// `return`, `break` and `continue` unwind through Swift's error mechanism.
-enum ControlFlow: Error {
+enum ControlFlow: Error, @unchecked Sendable {
   case returning(Value)
   case breaking
   case continuing
