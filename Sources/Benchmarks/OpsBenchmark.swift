@@ -37,8 +37,9 @@ public struct OpsBenchmark {
     ]
     for (name, m, n, k, ta, tb, engineCall) in cases {
       let flops = 2.0 * Double(m) * Double(n) * Double(k)
-      let engine = try Timing.median(repeats: repeats) { _ = try engineCall() }
-      let blas = rawSgemm(m: m, n: n, k: k, transA: ta, transB: tb)
+      let raw = RawSgemm(m: m, n: n, k: k, transA: ta, transB: tb)
+      // Engine and raw BLAS alternate, round by round, so that a noisy neighbour slows both.
+      let (engine, blas) = try Timing.alternating(repeats: repeats, { _ = try engineCall() }, { raw.run() })
       report(Measurement([
         ("op", .text(name)),
         ("shape", .text("\(m)x\(k)·\(k)x\(n)")),
@@ -49,22 +50,24 @@ public struct OpsBenchmark {
     }
   }
 
-  /// Median time of `cblas_sgemm` alone on preallocated buffers of the given shapes.
-  func rawSgemm(m: Int, n: Int, k: Int, transA: Bool, transB: Bool) -> Double {
-    var a = [Float](repeating: 0.5, count: m * k)
-    var b = [Float](repeating: 0.25, count: k * n)
-    var c = [Float](repeating: 0, count: m * n)
-    return a.withUnsafeMutableBufferPointer { pa in
-      b.withUnsafeMutableBufferPointer { pb in
-        c.withUnsafeMutableBufferPointer { pc in
-          Timing.median(repeats: repeats) {
-            cblas_sgemm(
-              CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-              Int32(m), Int32(n), Int32(k), 1, pa.baseAddress, Int32(transA ? m : k),
-              pb.baseAddress, Int32(transB ? k : n), 0, pc.baseAddress, Int32(n))
-          }
-        }
-      }
+  /// `cblas_sgemm` alone on preallocated buffers of the given shapes.
+  final class RawSgemm {
+    let m: Int, n: Int, k: Int, transA: Bool, transB: Bool
+    let a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>
+
+    init(m: Int, n: Int, k: Int, transA: Bool, transB: Bool) {
+      (self.m, self.n, self.k, self.transA, self.transB) = (m, n, k, transA, transB)
+      a = .allocate(capacity: m * k); a.initialize(repeating: 0.5, count: m * k)
+      b = .allocate(capacity: k * n); b.initialize(repeating: 0.25, count: k * n)
+      c = .allocate(capacity: m * n); c.initialize(repeating: 0, count: m * n)
+    }
+
+    deinit { a.deallocate(); b.deallocate(); c.deallocate() }
+
+    func run() {
+      cblas_sgemm(
+        CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+        Int32(m), Int32(n), Int32(k), 1, a, Int32(transA ? m : k), b, Int32(transB ? k : n), 0, c, Int32(n))
     }
   }
 
@@ -111,22 +114,25 @@ public struct OpsBenchmark {
     _ name: String, elements: Int, bytes: Int, report: (Measurement) -> Void,
     _ body: () throws -> Void, setup: () -> Void = {}
   ) throws {
-    var times: [Double] = []
-    for i in 0..<(repeats + 2) {
-      setup()
-      let t0 = Timing.now()
-      try body()
-      if i >= 2 { times.append(Timing.now() - t0) }
-    }
-    times.sort()
-    let engine = times[times.count / 2]
     let copyBytes = bytes / 2
     let src = UnsafeMutableRawPointer.allocate(byteCount: copyBytes, alignment: 64)
     let dst = UnsafeMutableRawPointer.allocate(byteCount: copyBytes, alignment: 64)
     defer { src.deallocate(); dst.deallocate() }
     memset(src, 1, copyBytes)
     memset(dst, 0, copyBytes)
-    let copy = Timing.median(repeats: repeats) { memcpy(dst, src, copyBytes) }
+    // The kernel and memcpy alternate, round by round; `setup` runs untimed before the kernel.
+    var engineTimes: [Double] = [], copyTimes: [Double] = []
+    for i in 0..<(repeats + 2) {
+      setup()
+      var t0 = Timing.now()
+      try body()
+      let e = Timing.now() - t0
+      t0 = Timing.now()
+      memcpy(dst, src, copyBytes)
+      let c = Timing.now() - t0
+      if i >= 2 { engineTimes.append(e); copyTimes.append(c) }
+    }
+    let engine = Timing.medianOf(engineTimes), copy = Timing.medianOf(copyTimes)
     let gbps = Double(bytes) / engine / 1e9
     let memcpyGbps = Double(bytes) / copy / 1e9
     report(Measurement([

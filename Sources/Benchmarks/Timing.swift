@@ -23,6 +23,29 @@ public enum Timing {
   }
 }
 
+extension Timing {
+  public static func medianOf(_ times: [Double]) -> Double {
+    let sorted = times.sorted()
+    return sorted[sorted.count / 2]
+  }
+
+  /// Median seconds of `a` and of `b`, run alternately (a, b, a, b, ...) after a warm-up
+  /// of each, so that both see the same machine load.
+  public static func alternating(warmup: Int = 2, repeats: Int = 7, _ a: () throws -> Void, _ b: () throws -> Void) rethrows -> (Double, Double) {
+    for _ in 0..<warmup { try a(); try b() }
+    var ta: [Double] = [], tb: [Double] = []
+    for _ in 0..<repeats {
+      var t0 = now()
+      try a()
+      ta.append(now() - t0)
+      t0 = now()
+      try b()
+      tb.append(now() - t0)
+    }
+    return (medianOf(ta), medianOf(tb))
+  }
+}
+
 /// One printed measurement: an ordered list of keys and values, shown as a JSON line.
 public struct Measurement: Sendable {
   public var fields: [(String, MeasurementValue)]
