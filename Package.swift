@@ -60,7 +60,8 @@ let package = Package(
     // MARK: - Tests
 
     .testTarget(name: "TensorEngineTests", dependencies: ["TensorEngine"]),
-    .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorEngine"]),
+    .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "TensorEngine"]),
+    .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorEngine", "Runtime"]),
     .testTarget(name: "LanguageTests", dependencies: ["Language", "Runtime"], resources: [.copy("Fixtures")]),
   ]
 )

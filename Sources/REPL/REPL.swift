@@ -29,6 +29,10 @@ public final class REPL {
       self.captured += piece
     }
     activeCompleter = Completer(interpreter: interpreter)
+    interpreter.readLine = { [unowned self] prompt in
+      if case .line(let text) = self.editor.read(prompt: prompt) { return text }
+      return nil
+    }
   }
 
   func emit(_ text: String) {

@@ -65,6 +65,8 @@ extension Interpreter {
     registerPretrainCommand()
     registerSampleCommand()
     registerCheckpointBuiltins()
+    registerDataBuiltins()
+    registerChatCommand()
   }
 }
 

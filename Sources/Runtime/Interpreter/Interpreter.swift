@@ -25,6 +25,9 @@ public final class Interpreter {
     print(piece, terminator: "")
     fflush(nil)
   }
+  /// Reads one line of user input with a prompt (the REPL's line editor); nil when there is
+  /// no interactive input, or at its end.
+  public var readLine: ((String) -> String?)?
   /// Whether output may use terminal colors.
   public var useColor = false
   /// Files being imported, to refuse an import cycle.
