@@ -62,7 +62,10 @@ extension Interpreter {
       return lines.joined(separator: "\n")
     case .object(let o):
       var lines = [o.typeName, "  " + o.summary]
-      for m in o.members { lines.append("  \(m.kind == .property ? "property" : "method  ") \(m.signature.padding(toLength: 28, withPad: " ", startingAt: 0)) \(m.doc)") }
+      // The object's own structure (a model's layers and parameter shapes, a batch's tokens).
+      lines += o.details.map { "  " + $0 }
+      lines.append("members:")
+      for m in o.members { lines.append("  \(m.kind == .property ? "property" : "method  ") \(m.signature.padding(toLength: Swift.max(28, m.signature.count), withPad: " ", startingAt: 0)) \(m.doc)") }
       return lines.joined(separator: "\n")
     case .function(let f):
       switch f.body {

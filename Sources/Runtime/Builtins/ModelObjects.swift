@@ -100,7 +100,7 @@ final class DatasetObject: RuntimeObject {
     [.property("context", "tokens per training window"), .property("train_tokens", "tokens in the training split"),
      .property("val_tokens", "tokens in the validation split"), .property("tokenizer", "its tokenizer"),
      .property("unigram_loss", "validation loss of predicting tokens by their frequency alone"),
-     .method("batch", [.optional("size", "4")], "a random batch: a record {x, y} of [size, context] tensors")]
+     .method("batch", [.optional("size", "4")], "a random batch: inputs .x and next-token targets .y, [size, context]; show renders its tokens")]
   }
   var summary: String {
     "dataset \(dataset.name): \(dataset.train.count) training tokens (\(dataset.trainDocuments) documents), \(dataset.validation.count) validation tokens (\(dataset.validationDocuments) documents), context \(dataset.context)"
@@ -121,8 +121,49 @@ final class DatasetObject: RuntimeObject {
     guard size >= 1 && size <= 4096 else { throw RuntimeError("batch: size must be 1 ... 4096") }
     do {
       let (x, y) = try dataset.batch(size)
-      return .record(Record([("x", .tensor(x)), ("y", .tensor(y))]))
+      return .object(BatchObject(x: x, y: y, tokenizer: dataset.tokenizer))
     } catch let e as ModelError { throw RuntimeError(e.description) }
+  }
+}
+
+/// A batch of training windows: inputs `x` and targets `y` (x shifted by one token).
+/// `show` renders each row token by token, so a student sees what the model is asked to
+/// predict at every position.
+final class BatchObject: RuntimeObject {
+  let x: Tensor, y: Tensor
+  let tokenizer: Tokenizer
+  init(x: Tensor, y: Tensor, tokenizer: Tokenizer) {
+    (self.x, self.y, self.tokenizer) = (x, y, tokenizer)
+  }
+
+  var typeName: String { "batch" }
+  var members: [MemberSpec] {
+    [.property("x", "input token ids [batch, context]"), .property("y", "target token ids: the next token at each position")]
+  }
+  var summary: String { "batch of \(x.shape[0]) windows × \(x.shape[1]) tokens (x: inputs, y: next-token targets)" }
+  var details: [String] {
+    var lines: [String] = []
+    let cols = x.shape[1]
+    let xs = x.toArray().map(Int.init), ys = y.toArray().map(Int.init)
+    for r in 0..<Swift.min(x.shape[0], 4) {
+      func render(_ ids: ArraySlice<Int>) -> String {
+        ids.map { tokenizer.tokenText($0).replacingOccurrences(of: "\n", with: "⏎").replacingOccurrences(of: " ", with: "␣") }.joined(separator: "│")
+      }
+      lines.append("row \(r)  x: " + render(xs[(r * cols)..<((r + 1) * cols)]))
+      lines.append("       y: " + render(ys[(r * cols)..<((r + 1) * cols)]))
+    }
+    if x.shape[0] > 4 { lines.append("… \(x.shape[0] - 4) more rows") }
+    return lines
+  }
+  func property(_ name: String) throws -> Value {
+    switch name {
+    case "x": return .tensor(x)
+    case "y": return .tensor(y)
+    default: throw RuntimeError("batch has no property `\(name)`")
+    }
+  }
+  func callMethod(_ name: String, _ a: BoundArguments, _ c: CallContext) throws -> Value {
+    throw RuntimeError("batch has no method `\(name)`")
   }
 }
 
