@@ -334,22 +334,15 @@ public struct Parser {
     let fnToken = advance()
     let name = try expectIdentifier("a function name after `fn`")
     guard check("(") else { throw fail("expected `(` after the function name, found \(current)") }
-    let open = self.open()
-    var parameters: [Parameter] = []
-    skipNewlines()
-    while !check(")") {
-      let p = try expectIdentifier("a parameter name")
-      if parameters.contains(where: { $0.name.name == p.name }) {
-        diagnostics.append(Diagnostic("duplicate parameter `\(p.name)`", file: file, range: p.range))
+    let (parameters, _) = try bracketed(closer: ")", what: "`)` or `,` in the parameter list") { (p: inout Parser, earlier: [Parameter]) in
+      let name = try p.expectIdentifier("a parameter name")
+      if earlier.contains(where: { $0.name.name == name.name }) {
+        p.diagnostics.append(Diagnostic("duplicate parameter `\(name.name)`", file: p.file, range: name.range))
       }
       var defaultValue: Expression? = nil
-      if match("=") { defaultValue = try parseExpression() }
-      parameters.append(Parameter(name: p, defaultValue: defaultValue))
-      skipNewlines()
-      if !match(",") { break }
-      skipNewlines()
+      if p.match("=") { defaultValue = try p.parseExpression() }
+      return Parameter(name: name, defaultValue: defaultValue)
     }
-    _ = try close(")", "`)` or `,` in the parameter list", opener: open)
     let body = try parseBlock()
     return FunctionDeclaration(name: name, parameters: parameters, body: body, documentation: docComment(above: fnToken.range.start.line))
   }
@@ -556,56 +549,30 @@ public struct Parser {
     while true {
       if check("(") || check("[") || check(".") { try descend("expression") }
       if check("(") {
-        let open = self.open()
-        let saved = allowTrailingRecord
-        allowTrailingRecord = true
-        let savedInside = insideBrackets
-        insideBrackets = true
-        defer { insideBrackets = savedInside }
-        defer { allowTrailingRecord = saved }
-        var arguments: [Argument] = []
-        skipNewlines()
-        while !check(")") {
+        let (arguments, argumentsRange) = try bracketed(closer: ")", what: "`)` or `,` in the argument list") {
+          (p: inout Parser, earlier: [Argument]) in
           var label: Identifier? = nil
-          if case .identifier(let name) = current.kind, tokens[position + 1].kind == .symbol(":") {
-            label = Identifier(name: name, range: advance().range)
-            _ = advance()
-            skipNewlines()
-          } else if let last = arguments.last, last.label != nil {
-            diagnostics.append(Diagnostic(
-              "a positional argument cannot follow a named one", file: file, range: current.range,
+          if case .identifier(let name) = p.current.kind, p.tokens[p.position + 1].kind == .symbol(":") {
+            label = Identifier(name: name, range: p.advance().range)
+            _ = p.advance()
+            p.skipNewlines()
+          } else if let last = earlier.last, last.label != nil {
+            p.diagnostics.append(Diagnostic(
+              "a positional argument cannot follow a named one", file: p.file, range: p.current.range,
               hint: "put positional arguments first"))
           }
-          arguments.append(Argument(label: label, value: try parseExpression()))
-          skipNewlines()
-          if !match(",") { break }
-          skipNewlines()
+          return Argument(label: label, value: try p.parseExpression())
         }
-        let closing = try close(")", "`)` or `,` in the argument list", opener: open)
         var trailing: RecordLiteral? = nil
-        allowTrailingRecord = saved
-        if saved && check("{") { trailing = try parseRecord() }
+        if allowTrailingRecord && check("{") { trailing = try parseRecord() }
         e = Expression(.call(callee: e, arguments: arguments, trailing: trailing),
-                       e.range.union(trailing?.range ?? closing.range))
+                       e.range.union(trailing?.range ?? argumentsRange))
       } else if check("[") {
-        let open = self.open()
-        let saved = allowTrailingRecord
-        allowTrailingRecord = true
-        let savedInside = insideBrackets
-        insideBrackets = true
-        defer { insideBrackets = savedInside }
-        defer { allowTrailingRecord = saved }
-        var subscripts: [Subscript] = []
-        skipNewlines()
-        while !check("]") {
-          subscripts.append(try parseSubscript())
-          skipNewlines()
-          if !match(",") { break }
-          skipNewlines()
+        let (subscripts, range) = try bracketed(closer: "]", what: "`]` or `,` in the subscript") { (p: inout Parser, _: [Subscript]) in
+          try p.parseSubscript()
         }
-        let closing = try close("]", "`]` or `,` in the subscript", opener: open)
-        if subscripts.isEmpty { throw fail("empty subscript `[]`", at: open.range.union(closing.range), hint: "write an index, a slice `a:b` or `...`") }
-        e = Expression(.index(e, subscripts), e.range.union(closing.range))
+        if subscripts.isEmpty { throw fail("empty subscript `[]`", at: range, hint: "write an index, a slice `a:b` or `...`") }
+        e = Expression(.index(e, subscripts), e.range.union(range))
       } else if check(".") {
         _ = advance()
         let member = try expectIdentifier("a member name after `.`")
@@ -679,23 +646,10 @@ public struct Parser {
       inner.range = open.range.union(closing.range)
       return inner
     case .symbol("["):
-      let open = self.open()
-      let saved = allowTrailingRecord
-      allowTrailingRecord = true
-      let savedInside = insideBrackets
-      insideBrackets = true
-      defer { insideBrackets = savedInside }
-      defer { allowTrailingRecord = saved }
-      var items: [Expression] = []
-      skipNewlines()
-      while !check("]") {
-        items.append(try parseExpression())
-        skipNewlines()
-        if !match(",") { break }
-        skipNewlines()
+      let (items, range) = try bracketed(closer: "]", what: "`]` or `,` in the list") { (p: inout Parser, _: [Expression]) in
+        try p.parseExpression()
       }
-      let closing = try close("]", "`]` or `,` in the list", opener: open)
-      return Expression(.list(items), open.range.union(closing.range))
+      return Expression(.list(items), range)
     case .symbol("{"):
       let record = try parseRecord()
       return Expression(.record(record), record.range)
@@ -717,34 +671,49 @@ public struct Parser {
   /// ```
   mutating func parseRecord() throws -> RecordLiteral {
     guard check("{") else { throw fail("expected `{`, found \(current)") }
-    let open = self.open()
-    let saved = allowTrailingRecord
-    allowTrailingRecord = true
-    let savedInside = insideBrackets
-    insideBrackets = true
-    defer { insideBrackets = savedInside }
-    defer { allowTrailingRecord = saved }
-    var fields: [RecordField] = []
-    skipNewlines()
-    while !check("}") {
+    let (fields, range) = try bracketed(closer: "}", what: "`}` or `,` in the record") { (p: inout Parser, earlier: [RecordField]) in
       let key: Identifier
-      if case .keyword(let k) = current.kind {
-        key = Identifier(name: k.rawValue, range: advance().range)
+      if case .keyword(let k) = p.current.kind {
+        key = Identifier(name: k.rawValue, range: p.advance().range)
       } else {
-        key = try expectIdentifier("a key in the record (`{ key: value }`)")
+        key = try p.expectIdentifier("a key in the record (`{ key: value }`)")
       }
-      if fields.contains(where: { $0.key.name == key.name }) {
-        diagnostics.append(Diagnostic("duplicate key `\(key.name)` in the record", file: file, range: key.range))
+      if earlier.contains(where: { $0.key.name == key.name }) {
+        p.diagnostics.append(Diagnostic("duplicate key `\(key.name)` in the record", file: p.file, range: key.range))
       }
-      _ = try expect(":", "`:` after the key `\(key.name)`")
-      skipNewlines()
-      fields.append(RecordField(key: key, value: try parseExpression()))
+      _ = try p.expect(":", "`:` after the key `\(key.name)`")
+      p.skipNewlines()
+      return RecordField(key: key, value: try p.parseExpression())
+    }
+    return RecordLiteral(fields: fields, range: range)
+  }
+}
+
+extension Parser {
+  /// The comma-separated items from the opening bracket under the cursor to `closer`.
+  /// Inside, newlines are insignificant and a trailing comma is allowed; `element` parses
+  /// one item and sees the ones before it (to report duplicates).
+  mutating func bracketed<T>(
+    closer: String, what: String, _ element: (inout Parser, [T]) throws -> T
+  ) throws -> (items: [T], range: SourceRange) {
+    let open = self.open()
+    let saved = allowTrailingRecord, savedInside = insideBrackets
+    allowTrailingRecord = true
+    insideBrackets = true
+    defer {
+      allowTrailingRecord = saved
+      insideBrackets = savedInside
+    }
+    var items: [T] = []
+    skipNewlines()
+    while !check(closer) {
+      items.append(try element(&self, items))
       skipNewlines()
       if !match(",") { break }
       skipNewlines()
     }
-    let closing = try close("}", "`}` or `,` in the record", opener: open)
-    return RecordLiteral(fields: fields, range: open.range.union(closing.range))
+    let closing = try close(closer, what, opener: open)
+    return (items, open.range.union(closing.range))
   }
 }
 

@@ -75,21 +75,7 @@ public final class BPETokenizer: Tokenizer, @unchecked Sendable {
       }
       guard let (_, at) = best else { break }
       let pair = Pair(a: symbols[at], b: symbols[at + 1])
-      let merged = mergedId[pair]!
-      // Join every occurrence of this pair, left to right.
-      var out: [Int] = []
-      out.reserveCapacity(symbols.count)
-      var i = 0
-      while i < symbols.count {
-        if i + 1 < symbols.count && symbols[i] == pair.a && symbols[i + 1] == pair.b {
-          out.append(merged)
-          i += 2
-        } else {
-          out.append(symbols[i])
-          i += 1
-        }
-      }
-      symbols = out
+      symbols = mergingPair(symbols, pair.a, pair.b, into: mergedId[pair]!)
     }
     cacheLock.lock()
     if cache.count < 100_000 { cache[piece] = symbols }
@@ -123,4 +109,22 @@ public final class BPETokenizer: Tokenizer, @unchecked Sendable {
     // Part of a character: show the bytes, and whatever whole characters there are.
     return b.map { String(format: "<0x%02X>", $0) }.joined()
   }
+}
+
+/// `symbols` with every occurrence of the adjacent pair (a, b) replaced by `merged`, left to
+/// right: the one step of BPE that training and encoding share.
+func mergingPair(_ symbols: [Int], _ a: Int, _ b: Int, into merged: Int) -> [Int] {
+  var out: [Int] = []
+  out.reserveCapacity(symbols.count)
+  var i = 0
+  while i < symbols.count {
+    if i + 1 < symbols.count && symbols[i] == a && symbols[i + 1] == b {
+      out.append(merged)
+      i += 2
+    } else {
+      out.append(symbols[i])
+      i += 1
+    }
+  }
+  return out
 }

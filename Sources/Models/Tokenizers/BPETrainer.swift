@@ -82,17 +82,7 @@ public struct BPETrainer {
           pairCounts[p, default: 0] -= f
           touched.insert(p)
         }
-        var out: [Int] = []
-        var i = 0
-        while i < old.count {
-          if i + 1 < old.count && old[i] == pair.a && old[i + 1] == pair.b {
-            out.append(merged)
-            i += 2
-          } else {
-            out.append(old[i])
-            i += 1
-          }
-        }
+        let out = mergingPair(old, pair.a, pair.b, into: merged)
         words[w] = out
         if out.count > 1 {
           for j in 0..<(out.count - 1) {

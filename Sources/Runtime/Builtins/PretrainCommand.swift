@@ -139,7 +139,8 @@ struct PretrainSettings {
     if let v = try int("steps") { s.options.steps = v }
     if let v = try int("batch") { s.options.batch = v }
     if let v = try number("lr") { s.options.learningRate = Float(v) }
-    if let v = try int("warmup") { s.options.warmup = v }
+    // Without a warmup, Adam's first steps at full rate can spike the loss; default to 5% of the run.
+    s.options.warmup = try int("warmup") ?? Swift.min(100, s.options.steps / 20)
     if let v = try number("min_lr") {
       guard s.options.learningRate > 0 else { throw RuntimeError("pretrain: lr must be positive") }
       s.options.minimumRateFraction = Float(v) / s.options.learningRate
