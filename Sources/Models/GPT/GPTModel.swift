@@ -11,7 +11,7 @@ import TensorEngine
 public final class GPTModel: @unchecked Sendable {
   public let config: GPTConfig
   /// Every parameter, in a stable order, with its checkpoint name.
-  public private(set) var parameters: [(name: String, tensor: Tensor)] = []
+  public internal(set) var parameters: [(name: String, tensor: Tensor)] = []
   private var index: [String: Int] = [:]
   let names: ParameterNames
 
@@ -92,6 +92,18 @@ public final class GPTModel: @unchecked Sendable {
   /// Logits [batch, time, vocabulary] for token ids [batch, time]. With a cache, `ids` are
   /// the new positions after those already cached.
   public func forward(_ ids: Tensor, cache: KVCache? = nil, training: Bool = false) throws -> Tensor {
+    try logits(fromHidden: hidden(ids, cache: cache, training: training))
+  }
+
+  /// The output layer: hidden states [batch, time, dim] to logits over the vocabulary.
+  public func logits(fromHidden x: Tensor) throws -> Tensor {
+    let head = config.tiedEmbeddings ? p(names.tokenEmbedding) : p(names.outputHead)
+    return try x.matmul(head.transposed())
+  }
+
+  /// The final hidden states [batch, time, dim] (after the last norm): what the output layer
+  /// reads, and what a reward or value head reads instead.
+  public func hidden(_ ids: Tensor, cache: KVCache? = nil, training: Bool = false) throws -> Tensor {
     guard ids.rank == 2 else {
       throw TensorError.invalidArgument(op: "model", message: "token ids must be [batch, time], got \(formatShape(ids.shape))")
     }
@@ -151,9 +163,7 @@ public final class GPTModel: @unchecked Sendable {
       x = try x + m
     }
     cache?.advance(t)
-    x = try norm(x, names.finalNorm)
-    let head = config.tiedEmbeddings ? p(names.tokenEmbedding) : p(names.outputHead)
-    return try x.matmul(head.transposed())
+    return try norm(x, names.finalNorm)
   }
 
   func norm(_ x: Tensor, _ prefix: String) throws -> Tensor {
@@ -169,7 +179,28 @@ public final class GPTModel: @unchecked Sendable {
     let w = p(weight)
     var y = try x.matmul(names.storesTransposed ? w.transposed() : w)
     if let bias, let bv = optional(bias) { y = try y + bv }
+    // A low-rank adapter on this projection adds its update: y += scale · (x·A)·B.
+    if let adapter = adapters[weight], !adapter.merged { y = try y + adapter.apply(x) }
     return y
+  }
+
+  /// Low-rank adapters by the name of the weight they adapt (see `LoRAAdapter`).
+  public var adapters: [String: LoRAAdapter] = [:]
+
+  /// The names of the linear weights an adapter can target, with their [in, out] sizes:
+  /// attention projections ("attn") and MLP projections ("mlp").
+  public func linearWeights() -> [(name: String, input: Int, output: Int, kind: String)] {
+    let d = config.dim, h = config.mlpHidden
+    var out: [(String, Int, Int, String)] = []
+    for l in 0..<config.layers {
+      for (name, shape) in names.attentionInput(l, d) {
+        out.append((name, names.storesTransposed ? shape[1] : shape[0], names.storesTransposed ? shape[0] : shape[1], "attn"))
+      }
+      out.append((names.attentionOutput(l), d, d, "attn"))
+      for (name, _) in names.mlpInput(l, d, h) { out.append((name, d, h, "mlp")) }
+      out.append((names.mlpOutput(l), h, d, "mlp"))
+    }
+    return out
   }
 
   func attentionProjections(_ h: Tensor, layer l: Int) throws -> (Tensor, Tensor, Tensor) {
