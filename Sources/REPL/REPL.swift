@@ -121,6 +121,7 @@ public final class REPL {
   }
 
   func emitError(_ text: String) {
+    fflush(nil)
     FileHandle.standardError.write(text.data(using: .utf8)!)
     captured += text
   }

@@ -31,6 +31,11 @@ public struct StepMetrics: Sendable {
   public var tokensPerSecond: Double
   public var validationLoss: Float?
   public var elapsed: Double
+
+  public init(step: Int, loss: Float, learningRate: Float, gradientNorm: Float, tokensPerSecond: Double, validationLoss: Float?, elapsed: Double) {
+    (self.step, self.loss, self.learningRate, self.gradientNorm) = (step, loss, learningRate, gradientNorm)
+    (self.tokensPerSecond, self.validationLoss, self.elapsed) = (tokensPerSecond, validationLoss, elapsed)
+  }
 }
 
 /// What a pretraining run did, for the summary and `llmlab run --report`.

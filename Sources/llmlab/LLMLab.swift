@@ -70,7 +70,9 @@ enum Terminal {
     isatty(fd) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
   }
 
+  /// Standard output is flushed first, so an error appears after the output before it.
   static func writeError(_ text: String) {
+    fflush(nil)
     FileHandle.standardError.write(text.data(using: .utf8)!)
   }
 }

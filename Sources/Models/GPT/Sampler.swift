@@ -36,6 +36,8 @@ public struct Sampler {
     public var text: String
     public var tokens: [Int]
     public var stoppedBy: String
+    /// The stop token that ended generation, if one did.
+    public var stopToken: Int? = nil
   }
 
   /// Generates a continuation of `prompt`; `onText` receives the text as it is produced
@@ -54,12 +56,17 @@ public struct Sampler {
     var decoder = UTF8StreamDecoder()
     var text = ""
     var stoppedBy = "max tokens"
+    var stopToken: Int? = nil
     try GradMode.withoutGradients {
       var logits = try lastLogits(model.forward(ids: ids, cache: cache))
       for _ in 0..<options.maxTokens {
         if shouldStop() { stoppedBy = "interrupted"; break }
         let next = pick(logits, history: ids + generated, options: options, rng: &rng)
-        if options.stopTokens.contains(next) { stoppedBy = "stop token"; break }
+        if options.stopTokens.contains(next) {
+          stoppedBy = "stop token"
+          stopToken = next
+          break
+        }
         generated.append(next)
         let piece: String
         if let special = tokenizer.specialTokens.first(where: { $0.value == next })?.key {
@@ -81,7 +88,7 @@ public struct Sampler {
     let tail = decoder.finish()
     text += tail
     if !tail.isEmpty { onText(tail) }
-    return Result(text: text, tokens: generated, stoppedBy: stoppedBy)
+    return Result(text: text, tokens: generated, stoppedBy: stoppedBy, stopToken: stopToken)
   }
 
   func tokenBytes(_ id: Int) -> [UInt8] {

@@ -40,7 +40,7 @@ extension Interpreter {
     register(Builtin("load_tokenizer", [.required("path")], category: "tokenizers",
                      doc: "Reads a Hugging Face tokenizer.json (byte-level BPE or character level).") { a, ctx in
       let path = try a.string("path")
-      guard let data = FileManager.default.contents(atPath: path) else { throw RuntimeError("cannot read \(path)") }
+      guard let data = FileManager.default.contents(atPath: ctx.interpreter.resolvePath(path)) else { throw RuntimeError("cannot read \(path)") }
       return .object(TokenizerObject(try ctx.interpreter.modelCall { try TokenizerJSON.decode(data, file: path) }))
     })
     register(Builtin("dataset", [.required("corpus"), .required("tokenizer"), .optional("context", "64"), .optional("split", "0.9"), .optional("seed", "0")],
@@ -67,6 +67,7 @@ extension Interpreter {
     registerCheckpointBuiltins()
     registerDataBuiltins()
     registerChatCommand()
+    registerAlignmentBuiltins()
   }
 }
 

@@ -12,7 +12,9 @@ final class CorpusObject: RuntimeObject {
     [.property("name", "where it came from"), .property("size", "number of documents"),
      .property("characters", "number of characters"), .method("document", [.required("i")], "the i-th document")]
   }
-  var summary: String { "corpus \(corpus.name): \(corpus.documents.count) documents, \(corpus.characterCount) characters" }
+  var summary: String {
+    "corpus \(corpus.name): \(Display.plural(corpus.documents.count, "document")), \(Display.plural(corpus.characterCount, "character"))"
+  }
   var details: [String] {
     corpus.documents.prefix(2).map { "  " + $0.replacingOccurrences(of: "\n", with: " / ") }
   }
@@ -25,6 +27,7 @@ final class CorpusObject: RuntimeObject {
     }
   }
   func callMethod(_ name: String, _ a: BoundArguments, _ c: CallContext) throws -> Value {
+    guard name == "document" else { throw RuntimeError("corpus has no method `\(name)`") }
     let i = try a.int("i")
     guard i >= 0 && i < corpus.documents.count else { throw RuntimeError("document \(i) is out of range (0 ..< \(corpus.documents.count))") }
     return .string(corpus.documents[i])
@@ -195,7 +198,7 @@ final class ModelObject: RuntimeObject {
   }
   var summary: String {
     let c = model.config
-    return "GPT model: \(c.layers) layers, dim \(c.dim), \(c.heads) heads, context \(c.context), vocab \(c.vocabulary); \(Display.count(model.parameterCount)) parameters" + (trainedSteps > 0 ? ", trained \(trainedSteps) steps" : "")
+    return "GPT model: \(Display.plural(c.layers, "layer")), dim \(c.dim), \(c.heads) heads, context \(c.context), vocab \(c.vocabulary); \(Display.count(model.parameterCount)) parameters" + (trainedSteps > 0 ? ", trained \(trainedSteps) steps" : "")
   }
   var details: [String] {
     let c = model.config
@@ -245,6 +248,9 @@ final class ModelObject: RuntimeObject {
 }
 
 extension Display {
+  /// "1 document", "3 documents".
+  static func plural(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
   /// 1.2M, 34.5K: parameter counts.
   static func count(_ n: Int) -> String {
     if n >= 1_000_000 { return String(format: "%.2fM", Double(n) / 1e6) }

@@ -1,0 +1,94 @@
+import TensorEngine
+
+/// The bundled alignment data, made from the bundled poems by this code: instructions that
+/// ask for a 五言 or 七言 quatrain beginning with a given character, answered by real
+/// quatrains (the 绝句 of the corpus, and each half of its 律诗); preference pairs whose
+/// chosen answer is such a quatrain and whose rejected one is a corrupted copy; and prompts
+/// alone for reinforcement learning. Poems are split into training and held-out sets before
+/// anything is made, so held-out measurements never see a training poem.
+public struct PoemTask: Sendable, Equatable {
+  public var prompt: String
+  public var request: PoemRule.Request
+  /// A real quatrain that satisfies the request.
+  public var answer: String
+}
+
+public struct PreferencePair: Sendable, Equatable {
+  public var prompt: String
+  public var chosen: String
+  public var rejected: String
+  /// How the rejected answer was corrupted ("wrong length", "repeats", "wrong start").
+  public var corruption: String
+}
+
+public enum PoemTasks {
+  /// The prompt for a request, in one fixed wording (so the rule can read it back).
+  public static func prompt(_ r: PoemRule.Request) -> String {
+    "写一首\(r.form == 5 ? "五言" : "七言")绝句，以「\(r.start)」字开头。"
+  }
+
+  /// Every real quatrain in the corpus: whole 绝句, and both halves of 律诗, formatted as two
+  /// lines of two clauses ("AAAAA，BBBBB。\nCCCCC，DDDDD。").
+  public static func quatrains(in corpus: Corpus) -> [[String]] {
+    var out: [[String]] = []
+    for doc in corpus.documents {
+      let cs = PoemRule.clauses(doc)
+      guard let form = cs.first?.count, form == 5 || form == 7, cs.allSatisfy({ $0.count == form }) else { continue }
+      if cs.count == 4 { out.append(cs) }
+      if cs.count == 8 { out.append(Array(cs[0..<4])); out.append(Array(cs[4..<8])) }
+    }
+    return out
+  }
+
+  public static func format(_ clauses: [String]) -> String {
+    guard clauses.count == 4 else { return clauses.joined(separator: "，") + "。" }
+    return "\(clauses[0])，\(clauses[1])。\n\(clauses[2])，\(clauses[3])。"
+  }
+
+  /// Tasks split into training and held-out sets by a seeded shuffle of the quatrains.
+  public static func make(from corpus: Corpus, heldOut share: Double = 0.15, seed: UInt64 = 0) throws -> (train: [PoemTask], heldOut: [PoemTask]) {
+    var qs = quatrains(in: corpus)
+    guard qs.count >= 10 else { throw ModelError("poem tasks: only \(qs.count) quatrains in \(corpus.name); need at least 10") }
+    var rng = RandomGenerator(seed: seed)
+    rng.shuffle(&qs)
+    let tasks = qs.map { q -> PoemTask in
+      let r = PoemRule.Request(form: q[0].count, start: q[0].first!)
+      return PoemTask(prompt: prompt(r), request: r, answer: format(q))
+    }
+    let cut = Swift.max(1, Int(Double(tasks.count) * share))
+    return (Array(tasks[cut...]), Array(tasks[..<cut]))
+  }
+
+  /// For each task, a pair: the real quatrain against a corrupted copy. The corruptions are
+  /// the failures the rule checks for, in turn: a clause of the wrong length, characters
+  /// repeated, the wrong first character.
+  public static func preferencePairs(_ tasks: [PoemTask], seed: UInt64 = 0) -> [PreferencePair] {
+    var rng = RandomGenerator(seed: seed &+ 17)
+    let pool = Array(Set(tasks.flatMap { Array($0.answer) }.filter { !PoemRule.punctuation.contains($0) })).sorted { String($0) < String($1) }
+    return tasks.enumerated().map { i, task in
+      var cs = PoemRule.clauses(task.answer)
+      let kind = i % 3
+      let label: String
+      switch kind {
+      case 0:
+        // One clause one character too short or too long.
+        let j = rng.nextInt(below: cs.count)
+        if rng.nextInt(below: 2) == 0 { cs[j].removeLast() } else { cs[j].append(pool[rng.nextInt(below: pool.count)]) }
+        label = "wrong length"
+      case 1:
+        // A clause collapsed into one repeated character.
+        let j = 1 + rng.nextInt(below: cs.count - 1)
+        let c = cs[j].first!
+        cs[j] = String(repeating: c, count: cs[j].count)
+        label = "repeats"
+      default:
+        // A different first character.
+        var c = pool[rng.nextInt(below: pool.count)]
+        while c == task.request.start { c = pool[rng.nextInt(below: pool.count)] }
+        cs[0] = String(c) + cs[0].dropFirst()
+        label = "wrong start"
+      }
+      return PreferencePair(prompt: task.prompt, chosen: task.answer, rejected: format(cs), corruption: label)
+    }
+  }
+}

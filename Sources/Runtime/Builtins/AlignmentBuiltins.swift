@@ -1,0 +1,54 @@
+import Foundation
+import Language
+import Models
+import TensorEngine
+import Training
+
+extension Interpreter {
+  func registerAlignmentBuiltins() {
+    register(Builtin("poem_tasks", [.required("corpus"), .optional("held_out", "0.15"), .optional("seed", "0")], category: "alignment",
+                     doc: "The bundled alignment data made from a corpus's quatrains: a record {train, heldout} of instruction records (\"写一首五言绝句，以「春」字开头。\" → a real poem) and {pairs, heldout_pairs} of preference records (the poem against a corrupted copy).") { a, ctx in
+      let corpus = try Interpreter.object(a.value("corpus"), as: CorpusObject.self, "a corpus", function: "poem_tasks").corpus
+      return try ctx.interpreter.modelCall {
+        let (train, heldOut) = try PoemTasks.make(from: corpus, heldOut: try a.optionalNumber("held_out") ?? 0.15, seed: UInt64(Swift.max(0, try a.int("seed", default: 0))))
+        func instructions(_ tasks: [PoemTask], _ name: String) throws -> Value {
+          .object(RecordsObject(try JSONLFile(name: name, records: tasks.map { .instruction(instruction: $0.prompt, input: "", output: $0.answer) })))
+        }
+        func pairs(_ tasks: [PoemTask], _ name: String, _ seed: UInt64) throws -> Value {
+          .object(RecordsObject(try JSONLFile(name: name, records: PoemTasks.preferencePairs(tasks, seed: seed).map { .preference(prompt: $0.prompt, chosen: $0.chosen, rejected: $0.rejected) })))
+        }
+        return .record(Record([
+          ("train", try instructions(train, "poem_instructions")), ("heldout", try instructions(heldOut, "poem_instructions_heldout")),
+          ("pairs", try pairs(train, "poem_preferences", 1)), ("heldout_pairs", try pairs(heldOut, "poem_preferences_heldout", 2)),
+        ]))
+      }
+    })
+    register(Builtin("rule", [.required("answer"), .required("prompt")], category: "alignment",
+                     doc: "Whether an answer passes the poem rule for its prompt: four clauses of the asked length (5 or 7), starting with the asked character, no clause one repeated character.") { a, _ in
+      guard let request = PoemRule.request(in: try a.string("prompt")) else {
+        throw RuntimeError("rule: the prompt does not ask for a 五言 or 七言 quatrain starting with 「X」")
+      }
+      return .bool(PoemRule.passes(try a.string("answer"), request))
+    })
+    register(Builtin("rule_score", [.required("answer"), .required("prompt")], category: "alignment",
+                     doc: "The poem rule graded from 0 to 1 (clause lengths, four clauses, the first character): a verifiable reward.") { a, _ in
+      guard let request = PoemRule.request(in: try a.string("prompt")) else {
+        throw RuntimeError("rule_score: the prompt does not ask for a 五言 or 七言 quatrain starting with 「X」")
+      }
+      return .number(PoemRule.score(try a.string("answer"), request))
+    })
+    registerSFTCommand()
+  }
+
+  /// Prompts from instruction or chat records (the user's turn), for evaluations.
+  static func prompts(of records: JSONLFile) -> [String] {
+    records.records.compactMap { r in
+      switch r {
+      case .instruction(let i, let input, _): return input.isEmpty ? i : i + "\n" + input
+      case .chat(let messages): return messages.first { $0.role == .user }?.content
+      case .preference(let p, _, _): return p
+      case .text: return nil
+      }
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Language
+import Models
+import TensorEngine
+import Training
+
+extension Interpreter {
+  func registerSFTCommand() {
+    register(CommandSpec(
+      name: "sft",
+      doc: "sft MODEL on RECORDS { steps, batch, lr, warmup, context, lora: { rank, alpha, targets }, eval: HELD_OUT_RECORDS, eval_prompts, seed } — fine-tune on instruction or chat records, the loss on the assistant's tokens only",
+      options: ["steps", "batch", "lr", "warmup", "context", "lora", "eval", "eval_prompts", "seed", "weight_decay", "merge"]
+    ) { command, env, interp, file in
+      let (modelObject, name) = try interp.commandModel(command, env, file, verb: "sft")
+      guard let dataExpression = interp.clause(command, "on") else {
+        throw RuntimeError("`sft` needs records: `sft \(name) on tasks.train { steps: 200 }`", at: (file, command.verb.range))
+      }
+      let records = try Interpreter.object(try interp.evaluate(dataExpression, in: env, file: file), as: RecordsObject.self, "instruction or chat records", function: "sft").file
+      guard let tokenizer = modelObject.tokenizer else {
+        throw RuntimeError("\(name) has no tokenizer: pretrain it first (SFT continues a pretrained model)", at: (file, command.verb.range))
+      }
+      let r = try command.options.map { try interp.evaluateRecord($0, in: env, file: file) } ?? Record()
+      func number(_ key: String, _ d: Double) throws -> Double {
+        guard let v = r[key] else { return d }
+        guard case .number(let x) = v else { throw RuntimeError("sft: `\(key)` must be a number") }
+        return x
+      }
+      var o = SFTOptions()
+      o.steps = Int(try number("steps", 200)); o.batch = Int(try number("batch", 8)); o.learningRate = Float(try number("lr", 1e-3))
+      o.warmup = Int(try number("warmup", Double(Swift.min(20, o.steps / 10)))); o.seed = UInt64(try number("seed", 0))
+      o.weightDecay = Float(try number("weight_decay", 0))
+      guard o.steps >= 1, o.batch >= 1, o.learningRate > 0 else { throw RuntimeError("sft: steps and batch must be ≥ 1, lr > 0") }
+      let context = Int(try number("context", Double(modelObject.model.config.context)))
+
+      // The examples, and the mask check before anything trains.
+      let examples: [SFTExample] = try interp.modelCall {
+        try records.records.map { record in
+          switch record {
+          case .instruction(let i, let input, let output): return try SFTExample(instruction: i, input: input, output: output, tokenizer: tokenizer)
+          case .chat(let messages): return try SFTExample(messages: messages, tokenizer: tokenizer)
+          default: throw ModelError("sft: \(records.name) holds \(records.shape.rawValue) records; SFT needs instruction or chat records")
+          }
+        }
+      }
+      let data = try interp.modelCall { try SFTData(examples: examples, context: Swift.min(context, modelObject.model.config.context), tokenizer: tokenizer) }
+      let m = data.report
+      interp.output(String(format: "loss mask: %d examples in %d rows; %d of %d tokens trained (%.0f%%), end-of-turn trained %d times",
+                           m.examples, data.rows.count, m.trainedTokens, m.tokens, m.trainedShare * 100, m.trainedEndOfTurn))
+      for w in m.warnings { interp.output("warning: \(w)") }
+
+      // Held-out prompts, answered before and after with the same seeds.
+      var evalPrompts: [String] = []
+      if let e = r["eval"] { evalPrompts = Interpreter.prompts(of: try Interpreter.object(e, as: RecordsObject.self, "records", function: "sft").file) }
+      let evalCount = Int(try number("eval_prompts", 24))
+      evalPrompts = Array(evalPrompts.prefix(evalCount))
+      let before = evalPrompts.isEmpty ? nil : try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
+
+      // LoRA: adapters on the chosen projections, the base frozen.
+      if case .record(let lora)? = r["lora"] {
+        func loraNumber(_ key: String, _ d: Double) -> Double {
+          if case .number(let x)? = lora[key] { return x }
+          return d
+        }
+        let rank = Int(loraNumber("rank", 8))
+        let alpha = Float(loraNumber("alpha", Double(rank * 2)))
+        var targets = ["attn"]
+        if case .list(let items)? = lora["targets"] { targets = items.compactMap { if case .string(let s) = $0 { return s }; return nil } }
+        let adapted = try interp.modelCall { try modelObject.model.addLoRA(rank: rank, alpha: alpha, targets: targets) }
+        interp.output("LoRA: rank \(rank), alpha \(Display.number(Double(alpha))) on \(adapted.count) projections; \(modelObject.model.adapterParameters.reduce(0) { $0 + $1.count }) trainable values, base frozen")
+      }
+
+      interp.output("fine-tuning \(name) on \(records.name): \(o.steps) steps × \(o.batch) rows of \(data.context) tokens, lr \(o.learningRate)")
+      Interrupt.clear()
+      let progress = ProgressLine(total: o.steps, live: isatty(1) != 0)
+      let start = Date()
+      let report = try interp.modelCall {
+        try SFTTrainer(model: modelObject.model, data: data, options: o).run(
+          onStep: { step, loss in
+            progress.update(StepMetrics(step: step, loss: loss, learningRate: o.learningRate, gradientNorm: 0,
+                                        tokensPerSecond: Double(step * o.batch * data.context) / Swift.max(Date().timeIntervalSince(start), 1e-9),
+                                        validationLoss: nil, elapsed: Date().timeIntervalSince(start)))
+          },
+          shouldStop: { Interrupt.isRequested })
+      }
+      Interrupt.clear()
+      progress.finish()
+      if case .bool(true)? = r["merge"], !modelObject.model.adapters.isEmpty {
+        try interp.modelCall { try modelObject.model.mergeAdapters() }
+        interp.output("merged the adapters into the weights")
+      }
+      modelObject.optimizer = nil
+      interp.output(LossCurve.terminal(report.curve, label: "SFT loss (assistant tokens)"))
+      if let why = report.stoppedEarly { interp.output("stopped early: \(why)") }
+      var metrics: [String: Any] = ["train_loss": Double(report.trainLoss), "steps": Double(report.steps)]
+      if let before {
+        let after = try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
+        interp.output(String(format: "on %d held-out prompts: format rate %.2f → %.2f, rule pass rate %.2f → %.2f",
+                             evalPrompts.count, before.formatRate, after.formatRate, before.ruleRate, after.ruleRate))
+        if let first = after.answers.first { interp.output("e.g. \(evalPrompts[0]) → \(first.replacingOccurrences(of: "\n", with: " / "))") }
+        metrics["format_rate"] = after.formatRate
+        metrics["rule_rate_before"] = before.ruleRate
+        metrics["rule_rate_after"] = after.ruleRate
+      }
+      interp.output(String(format: "SFT done: loss %.4f after %d steps, %.1f s", report.trainLoss, report.steps, report.seconds))
+      interp.stageReports.append(["stage": "sft", "target": name, "seconds": (report.seconds * 1000).rounded() / 1000, "metrics": metrics])
+    })
+  }
+}

@@ -1,0 +1,55 @@
+import Testing
+@testable import Models
+
+@Suite("Poem tasks and the quality rule")
+struct PoemTaskTests {
+  let five = PoemRule.Request(form: 5, start: "床")
+
+  @Test("the rule passes a real quatrain and fails each corruption")
+  func rule() {
+    #expect(PoemRule.passes("床前明月光，疑是地上霜。\n举头望明月，低头思故乡。", five))
+    #expect(!PoemRule.passes("床前明月光，疑是地上霜。举头望明月，低头思故。", five))   // a short clause
+    #expect(!PoemRule.passes("床前明月光，疑是地上霜。举头望明月，低低低低低。", five))  // a repeated character
+    #expect(!PoemRule.passes("春前明月光，疑是地上霜。举头望明月，低头思故乡。", five))  // the wrong start
+    #expect(!PoemRule.passes("床前明月光，疑是地上霜。", five))                          // two clauses
+    #expect(PoemRule.score("床前明月光，疑是地上霜。举头望明月，低头思故乡。", five) == 1)
+    #expect(PoemRule.score("", five) == 0)
+    #expect(PoemRule.score("春前明月光，疑是地上霜。", five) == 0.25)
+  }
+
+  @Test("a prompt says what it asks for")
+  func prompts() {
+    let r = PoemRule.Request(form: 7, start: "春")
+    #expect(PoemTasks.prompt(r) == "写一首七言绝句，以「春」字开头。")
+    #expect(PoemRule.request(in: PoemTasks.prompt(r)) == r)
+    #expect(PoemRule.request(in: "写一首诗") == nil)
+  }
+
+  static let corpus = Corpus(name: "t", documents: (0..<30).map { i in
+    let chars = Array("春夏秋冬风花雪月山水云天日星江河湖海")
+    let c = { (k: Int) in String((0..<5).map { chars[(i + k + $0) % chars.count] }) }
+    return i % 2 == 0 ? "\(c(0))，\(c(1))。\n\(c(2))，\(c(3))。" : "\(c(0))，\(c(1))。\n\(c(2))，\(c(3))。\n\(c(4))，\(c(5))。\n\(c(6))，\(c(7))。"
+  })
+
+  @Test("tasks come from whole quatrains and halves of eight-line poems, split before use")
+  func tasks() throws {
+    #expect(PoemTasks.quatrains(in: Self.corpus).count == 45)
+    let (train, heldOut) = try PoemTasks.make(from: Self.corpus, heldOut: 0.2, seed: 1)
+    #expect(train.count + heldOut.count == 45)
+    #expect(heldOut.count == 9)
+    for t in train + heldOut { #expect(PoemRule.passes(t.answer, t.request)) }
+    #expect(Set(train.map(\.answer)).isDisjoint(with: heldOut.map(\.answer)))
+  }
+
+  @Test("every rejected answer breaks the rule; every chosen one keeps it")
+  func pairs() throws {
+    let (train, _) = try PoemTasks.make(from: Self.corpus, seed: 2)
+    let pairs = PoemTasks.preferencePairs(train, seed: 3)
+    #expect(pairs.count == train.count)
+    for (p, t) in zip(pairs, train) {
+      #expect(PoemRule.passes(p.chosen, t.request))
+      #expect(!PoemRule.passes(p.rejected, t.request), "\(p.corruption): \(p.rejected)")
+    }
+    #expect(Set(pairs.map(\.corruption)) == ["wrong length", "repeats", "wrong start"])
+  }
+}
