@@ -25,15 +25,17 @@ struct PoemTaskTests {
     #expect(PoemRule.request(in: "写一首诗") == nil)
   }
 
+  // Every clause of every poem is different: 40 characters per poem from the CJK block.
   static let corpus = Corpus(name: "t", documents: (0..<30).map { i in
-    let chars = Array("春夏秋冬风花雪月山水云天日星江河湖海")
-    let c = { (k: Int) in String((0..<5).map { chars[(i + k + $0) % chars.count] }) }
+    let c = { (k: Int) in String((0..<5).map { Character(Unicode.Scalar(0x4E00 + i * 40 + k * 5 + $0)!) }) }
     return i % 2 == 0 ? "\(c(0))，\(c(1))。\n\(c(2))，\(c(3))。" : "\(c(0))，\(c(1))。\n\(c(2))，\(c(3))。\n\(c(4))，\(c(5))。\n\(c(6))，\(c(7))。"
   })
 
   @Test("tasks come from whole quatrains and halves of eight-line poems, split before use")
   func tasks() throws {
     #expect(PoemTasks.quatrains(in: Self.corpus).count == 45)
+    // A quatrain that appears twice is kept once.
+    #expect(PoemTasks.quatrains(in: Corpus(name: "d", documents: [Self.corpus.documents[0], Self.corpus.documents[0]])).count == 1)
     let (train, heldOut) = try PoemTasks.make(from: Self.corpus, heldOut: 0.2, seed: 1)
     #expect(train.count + heldOut.count == 45)
     #expect(heldOut.count == 9)

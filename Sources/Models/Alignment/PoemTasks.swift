@@ -31,11 +31,13 @@ public enum PoemTasks {
   /// lines of two clauses ("AAAAA，BBBBB。\nCCCCC，DDDDD。").
   public static func quatrains(in corpus: Corpus) -> [[String]] {
     var out: [[String]] = []
+    var seen = Set<[String]>()
     for doc in corpus.documents {
       let cs = PoemRule.clauses(doc)
       guard let form = cs.first?.count, form == 5 || form == 7, cs.allSatisfy({ $0.count == form }) else { continue }
-      if cs.count == 4 { out.append(cs) }
-      if cs.count == 8 { out.append(Array(cs[0..<4])); out.append(Array(cs[4..<8])) }
+      let candidates = cs.count == 4 ? [cs] : (cs.count == 8 ? [Array(cs[0..<4]), Array(cs[4..<8])] : [])
+      // The same quatrain twice (a poem quoted in another) would leak into the held-out set.
+      for q in candidates where seen.insert(q).inserted { out.append(q) }
     }
     return out
   }
