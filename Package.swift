@@ -42,7 +42,7 @@ let package = Package(
     /// The interactive prompt on libedit: cells, completion, history, meta commands.
     .target(name: "REPL", dependencies: ["Runtime", "Language", "CEditLine"]),
     /// Measurements printed by `llmlab bench`: engine against raw BLAS and memcpy.
-    .target(name: "Benchmarks", dependencies: ["TensorEngine", "COpenBLAS"]),
+    .target(name: "Benchmarks", dependencies: ["TensorEngine", "Models", "COpenBLAS"]),
     /// Small end-to-end engine demonstrations (the main job until the language exists).
     .target(name: "Demos", dependencies: ["TensorEngine"]),
 

@@ -5,8 +5,25 @@ import Foundation
 struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
-    abstract: "Measure the engine against raw BLAS, memcpy and (later) PyTorch.",
+    abstract: "Measure the engine: standard workloads (--workload), or kernels against raw BLAS and memcpy (ops).",
     subcommands: [OpsBenchCommand.self])
+
+  @OptionGroup var engine: EngineOptions
+  @Option(help: "A standard workload: \(Workload.all.map(\.name).joined(separator: ", ")).") var workload: String?
+  @Flag(help: "Print one JSON object per run.") var json = false
+  @Option(help: "Seconds of timed steps.") var seconds: Double = 10
+
+  func run() throws {
+    try engine.apply()
+    guard let name = workload else { throw ValidationError("give --workload NAME, or use `llmlab bench ops`") }
+    guard let w = Workload.all.first(where: { $0.name == name }) else {
+      throw ValidationError("unknown workload \(name); known: \(Workload.all.map(\.name).joined(separator: ", "))")
+    }
+    var bench = WorkloadBenchmark(workload: w)
+    bench.seconds = seconds
+    let m = try bench.run()
+    print(json ? m.jsonLine : m.fields.map { "\($0.0)=\($0.1.plain)" }.joined(separator: "  "))
+  }
 }
 
 struct OpsBenchCommand: ParsableCommand {
