@@ -19,6 +19,10 @@ public struct PreferencePair: Sendable, Equatable {
   public var rejected: String
   /// How the rejected answer was corrupted ("wrong length", "repeats", "wrong start").
   public var corruption: String
+
+  public init(prompt: String, chosen: String, rejected: String, corruption: String = "") {
+    (self.prompt, self.chosen, self.rejected, self.corruption) = (prompt, chosen, rejected, corruption)
+  }
 }
 
 public enum PoemTasks {

@@ -4,6 +4,7 @@
 /// double; the format forbids duplicate keys and needs exact integer offsets, so the header
 /// is parsed here: objects keep their keys in order and reject duplicates, numbers without
 /// a fraction or exponent stay integers. Errors give the byte offset in the header.
+/// JSONL files (`JSONLReader`) parse each line with it too, as "the line".
 enum HeaderJSON {
   case object([(key: String, value: HeaderJSON)])
   case array([HeaderJSON])
@@ -18,9 +19,10 @@ enum HeaderJSON {
     var message: String
   }
 
-  /// Parses one value followed only by whitespace (the header's padding).
-  static func parse<C: Collection>(_ bytes: C) throws -> HeaderJSON where C.Element == UInt8 {
-    var parser = Parser(bytes: Array(bytes))
+  /// Parses one value followed only by whitespace (the header's padding). `subject` names
+  /// the text in messages such as "the header ends early".
+  static func parse<C: Collection>(_ bytes: C, subject: String = "the header") throws -> HeaderJSON where C.Element == UInt8 {
+    var parser = Parser(bytes: Array(bytes), subject: subject)
     let value = try parser.value(depth: 0)
     parser.skipWhitespace()
     guard parser.position == parser.bytes.count else { throw parser.error("unexpected text after the JSON value") }
@@ -29,6 +31,7 @@ enum HeaderJSON {
 
   private struct Parser {
     let bytes: [UInt8]
+    let subject: String
     var position = 0
     /// Deep enough for any header; stops a hostile file from exhausting the stack.
     static let maximumDepth = 64
@@ -42,7 +45,7 @@ enum HeaderJSON {
     mutating func expect(_ c: UInt8) throws {
       skipWhitespace()
       guard position < bytes.count, bytes[position] == c else {
-        throw error(position < bytes.count ? "expected '\(Character(Unicode.Scalar(c)))'" : "the header ends early")
+        throw error(position < bytes.count ? "expected '\(Character(Unicode.Scalar(c)))'" : "\(subject) ends early")
       }
       position += 1
     }
@@ -50,7 +53,7 @@ enum HeaderJSON {
     mutating func value(depth: Int) throws -> HeaderJSON {
       guard depth < Self.maximumDepth else { throw error("nested too deeply") }
       skipWhitespace()
-      guard position < bytes.count else { throw error("the header ends early") }
+      guard position < bytes.count else { throw error("\(subject) ends early") }
       switch bytes[position] {
       case UInt8(ascii: "{"): return try object(depth: depth)
       case UInt8(ascii: "["): return try array(depth: depth)
@@ -78,7 +81,7 @@ enum HeaderJSON {
       while true {
         skipWhitespace()
         guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
-          throw error(position < bytes.count ? "expected a key in quotes" : "the header ends early")
+          throw error(position < bytes.count ? "expected a key in quotes" : "\(subject) ends early")
         }
         let keyOffset = position
         let key = try string()
@@ -86,7 +89,7 @@ enum HeaderJSON {
         try expect(UInt8(ascii: ":"))
         members.append((key, try value(depth: depth + 1)))
         skipWhitespace()
-        guard position < bytes.count else { throw error("the header ends early") }
+        guard position < bytes.count else { throw error("\(subject) ends early") }
         if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
         if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
         throw error("expected ',' or '}'")
@@ -101,7 +104,7 @@ enum HeaderJSON {
       while true {
         items.append(try value(depth: depth + 1))
         skipWhitespace()
-        guard position < bytes.count else { throw error("the header ends early") }
+        guard position < bytes.count else { throw error("\(subject) ends early") }
         if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
         if bytes[position] == UInt8(ascii: "]") { position += 1; return .array(items) }
         throw error("expected ',' or ']'")
@@ -118,7 +121,7 @@ enum HeaderJSON {
         run.removeAll(keepingCapacity: true)
       }
       while true {
-        guard position < bytes.count else { throw error("the header ends inside a string") }
+        guard position < bytes.count else { throw error("\(subject) ends inside a string") }
         let c = bytes[position]
         position += 1
         switch c {
@@ -127,7 +130,7 @@ enum HeaderJSON {
           return String(scalars)
         case UInt8(ascii: "\\"):
           try flush()
-          guard position < bytes.count else { throw error("the header ends inside a string") }
+          guard position < bytes.count else { throw error("\(subject) ends inside a string") }
           let e = bytes[position]
           position += 1
           switch e {

@@ -104,6 +104,8 @@ public final class GPTModel: @unchecked Sendable {
   /// The final hidden states [batch, time, dim] (after the last norm): what the output layer
   /// reads, and what a reward or value head reads instead.
   public func hidden(_ ids: Tensor, cache: KVCache? = nil, training: Bool = false) throws -> Tensor {
+    isTraining = training
+    defer { isTraining = false }
     guard ids.rank == 2 else {
       throw TensorError.invalidArgument(op: "model", message: "token ids must be [batch, time], got \(formatShape(ids.shape))")
     }
@@ -180,9 +182,12 @@ public final class GPTModel: @unchecked Sendable {
     var y = try x.matmul(names.storesTransposed ? w.transposed() : w)
     if let bias, let bv = optional(bias) { y = try y + bv }
     // A low-rank adapter on this projection adds its update: y += scale · (x·A)·B.
-    if let adapter = adapters[weight], !adapter.merged { y = try y + adapter.apply(x) }
+    if let adapter = adapters[weight], !adapter.merged { y = try y + adapter.apply(x, training: isTraining) }
     return y
   }
+
+  /// Set for the duration of a training forward pass (adapters apply their dropout then).
+  var isTraining = false
 
   /// Low-rank adapters by the name of the weight they adapt (see `LoRAAdapter`).
   public var adapters: [String: LoRAAdapter] = [:]

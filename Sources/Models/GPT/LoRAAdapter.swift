@@ -28,7 +28,8 @@ public final class LoRAAdapter: @unchecked Sendable {
 
   /// The adapter's contribution for inputs x [..., in]: scale · (x·A)·B.
   func apply(_ x: Tensor, training: Bool = false) throws -> Tensor {
-    return try x.matmul(a).matmul(b) * scale
+    let input = training && dropout > 0 ? try x.dropout(dropout) : x
+    return try input.matmul(a).matmul(b) * scale
   }
 
   /// The full update scale·A·B [in, out] (what merging adds to the weight).
