@@ -38,6 +38,7 @@ extension Interpreter {
       return .number(PoemRule.score(try a.string("answer"), request))
     })
     registerSFTCommand()
+    registerPreferenceCommands()
   }
 
   /// Prompts from instruction or chat records (the user's turn), for evaluations.
