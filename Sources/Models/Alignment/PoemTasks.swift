@@ -65,13 +65,14 @@ public enum PoemTasks {
     return (Array(tasks[cut...]), Array(tasks[..<cut]))
   }
 
-  /// For each task, a pair: the real quatrain against a corrupted copy. The corruptions are
-  /// the failures the rule checks for, in turn: a clause of the wrong length, characters
-  /// repeated, the wrong first character.
-  public static func preferencePairs(_ tasks: [PoemTask], seed: UInt64 = 0) -> [PreferencePair] {
+  /// For each task, `perTask` pairs: the real quatrain against a corrupted copy. The
+  /// corruptions are the failures the rule checks for, in turn: a clause of the wrong length,
+  /// characters repeated, the wrong first character (with 3 per task, one of each).
+  public static func preferencePairs(_ tasks: [PoemTask], perTask: Int = 1, seed: UInt64 = 0) -> [PreferencePair] {
     var rng = RandomGenerator(seed: seed &+ 17)
     let pool = Array(Set(tasks.flatMap { Array($0.answer) }.filter { !PoemRule.punctuation.contains($0) })).sorted { String($0) < String($1) }
-    return tasks.enumerated().map { i, task in
+    let jobs = tasks.enumerated().flatMap { i, task in (0..<Swift.max(1, perTask)).map { (i * Swift.max(1, perTask) + $0, task) } }
+    return jobs.map { i, task in
       var cs = PoemRule.clauses(task.answer)
       let kind = i % 3
       let label: String

@@ -6,7 +6,7 @@ import Training
 
 extension Interpreter {
   func registerAlignmentBuiltins() {
-    register(Builtin("poem_tasks", [.required("corpus"), .optional("held_out", "0.15"), .optional("seed", "0")], category: "alignment",
+    register(Builtin("poem_tasks", [.required("corpus"), .optional("held_out", "0.15"), .optional("pairs_per_task", "3"), .optional("seed", "0")], category: "alignment",
                      doc: "The bundled alignment data made from a corpus's quatrains: a record {train, heldout} of instruction records (\"写一首五言绝句，以「春」字开头。\" → a real poem) and {pairs, heldout_pairs} of preference records (the poem against a corrupted copy).") { a, ctx in
       let corpus = try Interpreter.object(a.value("corpus"), as: CorpusObject.self, "a corpus", function: "poem_tasks").corpus
       return try ctx.interpreter.modelCall {
@@ -14,8 +14,9 @@ extension Interpreter {
         func instructions(_ tasks: [PoemTask], _ name: String) throws -> Value {
           .object(RecordsObject(try JSONLFile(name: name, records: tasks.map { .instruction(instruction: $0.prompt, input: "", output: $0.answer) })))
         }
+        let perTask = try a.int("pairs_per_task", default: 3)
         func pairs(_ tasks: [PoemTask], _ name: String, _ seed: UInt64) throws -> Value {
-          .object(RecordsObject(try JSONLFile(name: name, records: PoemTasks.preferencePairs(tasks, seed: seed).map { .preference(prompt: $0.prompt, chosen: $0.chosen, rejected: $0.rejected) })))
+          .object(RecordsObject(try JSONLFile(name: name, records: PoemTasks.preferencePairs(tasks, perTask: perTask, seed: seed).map { .preference(prompt: $0.prompt, chosen: $0.chosen, rejected: $0.rejected) })))
         }
         return .record(Record([
           ("train", try instructions(train, "poem_instructions")), ("heldout", try instructions(heldOut, "poem_instructions_heldout")),
