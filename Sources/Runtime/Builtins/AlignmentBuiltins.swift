@@ -40,6 +40,7 @@ extension Interpreter {
     })
     registerSFTCommand()
     registerPreferenceCommands()
+    registerCompareCommand()
   }
 
   /// Prompts from instruction or chat records (the user's turn), for evaluations.

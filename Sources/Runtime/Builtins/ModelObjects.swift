@@ -192,6 +192,7 @@ final class ModelObject: RuntimeObject {
      .method("param", [.required("name")], "one parameter tensor by name (its .grad too)"),
      .method("forward", [.required("ids")], "logits [batch, time, vocab] for token ids [batch, time]"),
      .method("loss", [.required("x"), .required("y")], "mean next-token cross-entropy"),
+     .method("copy", [], "an independent copy (to keep a checkpoint of this stage in the session)"),
      .method("sample", [.required("prompt"), .optional("tokens", "64"), .optional("temperature", "1"), .optional("top_k", "0"),
                         .optional("top_p", "1"), .optional("repetition_penalty", "1"), .optional("stop"), .optional("seed")],
              "the prompt's continuation as a string (the `sample` command streams it instead)")]
@@ -232,6 +233,10 @@ final class ModelObject: RuntimeObject {
       }
       return .tensor(t)
     case "forward": return .tensor(try model.forward(try a.tensor("ids")))
+    case "copy":
+      let copy = ModelObject(try c.interpreter.modelCall { try model.copy() }, tokenizer: tokenizer)
+      copy.trainedSteps = trainedSteps
+      return .object(copy)
     case "loss": return .tensor(try model.loss(ids: try a.tensor("x"), targets: try a.tensor("y")))
     case "sample":
       guard let tokenizer else { throw RuntimeError("the model has no tokenizer yet: pretrain it on a dataset first") }
