@@ -41,6 +41,7 @@ extension Interpreter {
     registerSFTCommand()
     registerPreferenceCommands()
     registerCompareCommand()
+    registerRLCommands()
   }
 
   /// Prompts from instruction or chat records (the user's turn), for evaluations.

@@ -1,0 +1,131 @@
+import Foundation
+import Language
+import Models
+import TensorEngine
+import Training
+
+extension Interpreter {
+  /// A reward written in the language: a function of (prompt, answer) returning a number.
+  func languageReward(_ value: Value, file: SourceFile, range: SourceRange) throws -> RewardFunction {
+    guard case .function = value else {
+      throw RuntimeError("reward must be a function fn(prompt, answer) returning a number, or a reward model")
+    }
+    let context = CallContext(interpreter: self, file: file, range: range)
+    return { [unowned self] prompt, answer in
+      let result = try self.callValue(value, [.string(prompt), .string(answer)], [], context, name: "reward")
+      guard case .number(let x) = result else {
+        throw RuntimeError("the reward function returned \(Display.describeType(result)), not a number")
+      }
+      return Float(x)
+    }
+  }
+
+  func registerRLCommands() {
+    register(CommandSpec(
+      name: "ppo",
+      doc: "ppo MODEL with RM on PROMPTS { steps, batch, lr, kl, kl_cap, adaptive, epochs, tokens, eval, seed } — RLHF: sample answers, score them with the reward model, a per-token KL penalty to a frozen copy, GAE, clipped updates",
+      options: ["steps", "batch", "lr", "kl", "kl_cap", "adaptive", "epochs", "minibatch", "tokens", "eval", "seed", "watch"]
+    ) { command, env, interp, file in
+      let (modelObject, name) = try interp.commandModel(command, env, file, verb: "ppo")
+      guard let tokenizer = modelObject.tokenizer else { throw RuntimeError("\(name) has no tokenizer; pretrain and fine-tune it first") }
+      guard let rmExpression = interp.clause(command, "with"), let promptsExpression = interp.clause(command, "on") else {
+        throw RuntimeError("`ppo` needs a reward and prompts: `ppo \(name) with rm on tasks.train`", at: (file, command.verb.range))
+      }
+      let rewardValue = try interp.evaluate(rmExpression, in: env, file: file)
+      let reward: RewardFunction
+      if case .object(let o as RewardModelObject) = rewardValue { reward = RewardFunctions.model(o.model, tokenizer: o.tokenizer) } else { reward = try interp.languageReward(rewardValue, file: file, range: rmExpression.range) }
+      let prompts = Interpreter.prompts(of: try Interpreter.object(try interp.evaluate(promptsExpression, in: env, file: file), as: RecordsObject.self, "records", function: "ppo").file)
+      let r = try command.options.map { try interp.evaluateRecord($0, in: env, file: file) } ?? Record()
+      var o = PPOOptions()
+      if case .number(let x)? = r["steps"] { o.steps = Int(x) }
+      if case .number(let x)? = r["batch"] { o.batch = Int(x) }
+      if case .number(let x)? = r["minibatch"] { o.minibatch = Int(x) }
+      if case .number(let x)? = r["epochs"] { o.epochs = Int(x) }
+      if case .number(let x)? = r["lr"] { o.learningRate = Float(x) }
+      if case .number(let x)? = r["kl"] { o.beta = Float(x) }
+      if case .number(let x)? = r["kl_cap"] { o.klCap = Float(x) }
+      if case .bool(let b)? = r["adaptive"] { o.adaptiveKL = b }
+      if case .number(let x)? = r["tokens"] { o.maxTokens = Int(x) }
+      if case .number(let x)? = r["seed"] { o.seed = UInt64(Swift.max(0, x)) }
+      var watch = false
+      if case .bool(let b)? = r["watch"] { watch = b }
+      var evalPrompts: [String] = []
+      if let e = r["eval"] { evalPrompts = Array(Interpreter.prompts(of: try Interpreter.object(e, as: RecordsObject.self, "records", function: "ppo").file).prefix(24)) }
+      let before = evalPrompts.isEmpty ? nil : try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
+      interp.output("PPO on \(prompts.count) prompts: \(o.steps) steps × \(o.batch) rollouts, \(o.epochs) epochs, lr \(o.learningRate), KL coefficient \(o.beta) (cap \(o.klCap) per token)")
+      interp.output(" step   reward      KL  entropy  clip  value loss  length")
+      Interrupt.clear()
+      let (report, _) = try interp.modelCall {
+        try PPOTrainer(policy: modelObject.model, tokenizer: tokenizer, prompts: prompts, options: o, reward: reward).run(
+          onStep: { m in
+            interp.output(String(format: "%5d  %+7.3f  %6.3f  %7.3f  %4.2f  %10.4f  %6.1f", m.step, m.score, m.kl, m.entropy, m.clipFraction, m.valueLoss, m.responseLength))
+            if watch, let s = m.samples.first { interp.output("       e.g. \(s.prompt) → \(s.answer.replacingOccurrences(of: "\n", with: " / ")) (reward \(String(format: "%+.2f", s.score)))") }
+            if let w = m.warning { interp.output("warning: \(w)") }
+          },
+          shouldStop: { Interrupt.isRequested })
+      }
+      Interrupt.clear()
+      modelObject.optimizer = nil
+      interp.output(LossCurve.terminal(report.scoreCurve, label: "mean reward per step"))
+      interp.output(String(format: "reward %.3f → %.3f, KL per token %.4f (cap %.3f), %.1f s", report.initialScore, report.finalScore, report.finalKL, o.klCap, report.seconds))
+      var metrics: [String: Any] = ["reward_before": Double(report.initialScore), "reward_after": Double(report.finalScore), "kl": Double(report.finalKL), "kl_cap": Double(o.klCap), "steps": Double(report.steps)]
+      if let before {
+        let after = try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
+        interp.output(String(format: "on %d held-out prompts: rule pass rate %.2f → %.2f, distinct bigrams %.2f", evalPrompts.count, before.ruleRate, after.ruleRate, after.distinct2))
+        metrics["rule_rate_before"] = before.ruleRate
+        metrics["rule_rate_after"] = after.ruleRate
+        metrics["distinct_2"] = after.distinct2
+      }
+      interp.stageReports.append(["stage": "ppo", "target": name, "seconds": (report.seconds * 1000).rounded() / 1000, "metrics": metrics])
+    })
+
+    register(CommandSpec(
+      name: "grpo",
+      doc: "grpo MODEL on PROMPTS { reward: fn(prompt, answer), group, steps, batch, lr, kl, tokens, eval, seed } — group-relative policy optimization with a verifiable reward written in the language",
+      options: ["reward", "group", "steps", "batch", "lr", "kl", "tokens", "eval", "seed", "iterations"]
+    ) { command, env, interp, file in
+      let (modelObject, name) = try interp.commandModel(command, env, file, verb: "grpo")
+      guard let tokenizer = modelObject.tokenizer else { throw RuntimeError("\(name) has no tokenizer; pretrain and fine-tune it first") }
+      guard let promptsExpression = interp.clause(command, "on") else {
+        throw RuntimeError("`grpo` needs prompts: `grpo \(name) on tasks.train { reward: my_reward }`", at: (file, command.verb.range))
+      }
+      let prompts = Interpreter.prompts(of: try Interpreter.object(try interp.evaluate(promptsExpression, in: env, file: file), as: RecordsObject.self, "records", function: "grpo").file)
+      let r = try command.options.map { try interp.evaluateRecord($0, in: env, file: file) } ?? Record()
+      guard let rewardValue = r["reward"], let rewardField = command.options?.fields.first(where: { $0.key.name == "reward" }) else {
+        throw RuntimeError("`grpo` needs a reward function: `{ reward: fn_name }` with fn fn_name(prompt, answer) { return rule_score(answer, prompt) }", at: (file, command.verb.range))
+      }
+      let reward = try interp.languageReward(rewardValue, file: file, range: rewardField.value.range)
+      var o = GRPOOptions()
+      if case .number(let x)? = r["steps"] { o.steps = Int(x) }
+      if case .number(let x)? = r["batch"] { o.batch = Int(x) }
+      if case .number(let x)? = r["group"] { o.groupSize = Int(x) }
+      if case .number(let x)? = r["iterations"] { o.iterations = Int(x) }
+      if case .number(let x)? = r["lr"] { o.learningRate = Float(x) }
+      if case .number(let x)? = r["kl"] { o.beta = Float(x) }
+      if case .number(let x)? = r["tokens"] { o.maxTokens = Int(x) }
+      if case .number(let x)? = r["seed"] { o.seed = UInt64(Swift.max(0, x)) }
+      var evalPrompts: [String] = []
+      if let e = r["eval"] { evalPrompts = Array(Interpreter.prompts(of: try Interpreter.object(e, as: RecordsObject.self, "records", function: "grpo").file).prefix(24)) }
+      let before = evalPrompts.isEmpty ? nil : try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
+      interp.output("GRPO on \(prompts.count) prompts: \(o.steps) steps × \(o.batch) prompts × \(o.groupSize) samples, lr \(o.learningRate), KL coefficient \(o.beta)")
+      interp.output(" step   reward  in-group std  flat groups      KL")
+      Interrupt.clear()
+      let (report, _) = try interp.modelCall {
+        try GRPOTrainer(policy: modelObject.model, tokenizer: tokenizer, prompts: prompts, options: o, reward: reward).run(
+          onStep: { m in interp.output(String(format: "%5d  %+7.3f  %12.3f  %11.2f  %6.3f", m.step, m.reward, m.rewardStd, m.flatGroups, m.kl)) },
+          shouldStop: { Interrupt.isRequested })
+      }
+      Interrupt.clear()
+      modelObject.optimizer = nil
+      interp.output(String(format: "reward %.3f → %.3f, KL per token %.4f, %.1f s", report.initialReward, report.finalReward, report.finalKL, report.seconds))
+      var metrics: [String: Any] = ["reward_before": Double(report.initialReward), "reward_after": Double(report.finalReward), "kl": Double(report.finalKL), "steps": Double(report.steps)]
+      if let before {
+        let after = try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
+        interp.output(String(format: "on %d held-out prompts: rule pass rate %.2f → %.2f", evalPrompts.count, before.ruleRate, after.ruleRate))
+        metrics["rule_rate_before"] = before.ruleRate
+        metrics["rule_rate_after"] = after.ruleRate
+      }
+      interp.stageReports.append(["stage": "grpo", "target": name, "seconds": (report.seconds * 1000).rounded() / 1000, "metrics": metrics])
+    })
+  }
+}
