@@ -302,7 +302,13 @@ public struct Parser {
   func startsCommand() -> Bool {
     let next = tokens[Swift.min(position + 1, tokens.count - 1)].kind
     switch next {
-    case .symbol("="), .symbol("+="), .symbol("-="), .symbol("*="), .symbol("/="), .symbol("."): return false
+    case .symbol("="), .symbol("+="), .symbol("-="), .symbol("*="), .symbol("/="), .symbol("**="), .symbol("."):
+      return false
+    // `save + 1`, `train == x`: a command word used as a variable in an expression.
+    case .symbol("+"), .symbol("*"), .symbol("/"), .symbol("%"), .symbol("**"), .symbol("@"), .symbol("=="), .symbol("!="),
+      .symbol("<"), .symbol("<="), .symbol(">"), .symbol(">="), .symbol(".."), .symbol(")"), .symbol("]"), .symbol(","),
+      .keyword(.and), .keyword(.or):
+      return false
     default: return true
     }
   }

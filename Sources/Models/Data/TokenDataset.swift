@@ -25,7 +25,8 @@ public final class TokenDataset: @unchecked Sendable {
     var order = Array(corpus.documents.indices)
     var rng = RandomGenerator(seed: seed)
     rng.shuffle(&order)
-    let trainCount = corpus.documents.count == 1 ? 1 : Swift.max(1, Swift.min(corpus.documents.count - 1, Int((Double(corpus.documents.count) * split).rounded())))
+    let n = corpus.documents.count
+    let trainCount = split >= 1 || n == 1 ? n : Swift.max(1, Swift.min(n - 1, Int((Double(n) * split).rounded())))
     let eot = tokenizer.specialTokens[SpecialTokens.endOfText]
     func pack(_ docs: ArraySlice<Int>) -> [Int32] {
       var ids: [Int32] = []
@@ -114,7 +115,10 @@ public final class TokenDataset: @unchecked Sendable {
   /// Characters per token in the validation split, to turn nats per token into bits per character.
   public var validationCharactersPerToken: Double {
     let source = validation.isEmpty ? train : validation
-    let text = tokenizer.decode(source.prefix(20_000).map(Int.init))
-    return Double(text.count) / Double(Swift.max(1, Swift.min(source.count, 20_000)))
+    // Special tokens (the end of text between documents) are not characters of the text.
+    let specials = Set(tokenizer.specialTokens.values)
+    let window = source.prefix(20_000).map(Int.init)
+    let text = tokenizer.decode(window.filter { !specials.contains($0) })
+    return Double(text.count) / Double(Swift.max(1, window.count))
   }
 }

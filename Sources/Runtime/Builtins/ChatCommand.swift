@@ -8,7 +8,7 @@ extension Interpreter {
   func registerChatCommand() {
     register(CommandSpec(
       name: "chat",
-      doc: "chat MODEL { system, say, tokens, temperature, top_k, top_p, seed } — talk to a model turn by turn (an empty line ends); `say: [...]` scripts the user's turns",
+      doc: "chat MODEL { system, say, tokens, temperature, top_k, top_p, repetition_penalty, seed } — talk to a model turn by turn (an empty line ends); `say: [...]` scripts the user's turns",
       options: ["system", "say", "tokens", "temperature", "top_k", "top_p", "repetition_penalty", "seed"]
     ) { command, env, interp, file in
       let (modelObject, name) = try interp.commandModel(command, env, file, verb: "chat")

@@ -188,6 +188,7 @@ final class ModelObject: RuntimeObject {
   var typeName: String { "model" }
   var members: [MemberSpec] {
     [.property("params", "number of parameters"), .property("config", "its configuration as a record"),
+     .property("tokenizer", "the tokenizer it was trained with, or none"),
      .property("names", "the checkpoint names of its parameters"),
      .method("param", [.required("name")], "one parameter tensor by name (its .grad too)"),
      .method("forward", [.required("ids")], "logits [batch, time, vocab] for token ids [batch, time]"),
@@ -213,6 +214,7 @@ final class ModelObject: RuntimeObject {
   func property(_ name: String) throws -> Value {
     switch name {
     case "params": return .number(Double(model.parameterCount))
+    case "tokenizer": return tokenizer.map { .object(TokenizerObject($0)) } ?? .none
     case "names": return .list(model.parameters.map { .string($0.name) })
     case "config":
       let c = model.config

@@ -41,7 +41,8 @@ extension Interpreter {
       modelObject.tokenizer = data.tokenizer
 
       let logPath = o.log ?? "runs/\(name)-pretrain.jsonl"
-      let logWriter = try MetricsLog(path: interp.resolvePath(logPath))
+      // A resumed run continues its log rather than replacing it.
+      let logWriter = try MetricsLog(path: interp.resolvePath(logPath), appending: o.resume)
       let live = isatty(1) != 0
       interp.output("pretraining \(name) on \(data.name): \(o.options.steps) steps × \(o.options.batch) windows of \(data.context) tokens, lr \(o.options.learningRate) (\(o.options.schedule.rawValue), warmup \(o.options.warmup))")
       // Resuming continues the same run: same options, optimizer moments, next step.
@@ -81,13 +82,13 @@ extension Interpreter {
           checkpointEvery: o.checkpointEvery, checkpoint: saveCheckpoint)
       }
       Interrupt.clear()
+      progress.finish()
       modelObject.optimizer = usedOptimizer
       modelObject.savedTrainingState = nil
       if checkpointDirectory != nil {
         try interp.modelCall { try saveCheckpoint(report.steps, usedOptimizer) }
         interp.output("checkpoint: \(checkpointDirectory!) (step \(report.steps))")
       }
-      progress.finish()
       logWriter.close()
       modelObject.trainedSteps = report.steps
       interp.output(LossCurve.terminal(report.trainCurve, label: "training loss"))
@@ -182,13 +183,15 @@ final class MetricsLog {
   let path: String
   private var handle: FileHandle?
 
-  init(path: String) throws {
+  init(path: String, appending: Bool = false) throws {
     self.path = path
     let dir = (path as NSString).deletingLastPathComponent
     if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-    guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+    let keep = appending && FileManager.default.fileExists(atPath: path)
+    guard keep || FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
       throw RuntimeError("cannot write the metrics log \(path)")
     }
+    if keep { h.seekToEndOfFile() }
     handle = h
   }
 

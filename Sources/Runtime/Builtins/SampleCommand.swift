@@ -32,6 +32,9 @@ extension Interpreter {
       }
       Interrupt.clear()
       interp.stream("\n")
+      if result.stoppedBy == "context full" {
+        interp.output("(stopped: the model's context of \(modelObject.model.config.context) tokens is full)")
+      }
       interp.lastSample = prompt + result.text
     })
   }

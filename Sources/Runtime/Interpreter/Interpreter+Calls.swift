@@ -25,7 +25,7 @@ extension Interpreter {
       case .object(let o):
         guard let spec = o.members.first(where: { $0.name == member.name }) else {
           throw RuntimeError("\(o.typeName) has no member `\(member.name)`",
-                             hint: Suggestions.hint(for: member.name, in: o.members.map(\.name)), at: (file, member.range))
+                             hint: Suggestions.hint(for: member.name, in: o.members.map(\.name)) ?? commandHint(member.name), at: (file, member.range))
         }
         guard spec.kind == .method else {
           throw RuntimeError("`\(member.name)` is a property of \(o.typeName), not a method", hint: "drop the parentheses", at: (file, range))
@@ -142,5 +142,13 @@ extension Interpreter {
       error.trace.append((name, context.file, context.range))
       throw error
     }
+  }
+}
+
+extension Interpreter {
+  /// "`save` is a command: ..." when a student writes a command as a method (`m.save(...)`).
+  func commandHint(_ name: String) -> String? {
+    guard let spec = commands[name] else { return nil }
+    return "`\(name)` is a command, not a method: \(spec.doc.components(separatedBy: " — ").first ?? spec.name)"
   }
 }

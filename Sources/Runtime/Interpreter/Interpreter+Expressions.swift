@@ -99,7 +99,7 @@ extension Interpreter {
       if o.members.contains(where: { $0.name == name }) {
         throw RuntimeError("`\(name)` is a method of \(o.typeName)", hint: "call it: `.\(name)()`")
       }
-      throw RuntimeError("\(o.typeName) has no member `\(name)`", hint: Suggestions.hint(for: name, in: o.members.map(\.name)))
+      throw RuntimeError("\(o.typeName) has no member `\(name)`", hint: Suggestions.hint(for: name, in: o.members.map(\.name)) ?? commandHint(name))
     case .list(let items) where name == "length":
       return .number(Double(items.count))
     case .string(let s) where name == "length":
