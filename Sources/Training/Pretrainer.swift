@@ -114,14 +114,11 @@ public struct Pretrainer {
       optimizer.learningRate = schedule.rate(at: step)
       optimizer.zeroGrad()
       let loss = try model.loss(ids: x, targets: y, training: true)
-      let value = try loss.item()
-      guard value.isFinite else {
-        stoppedEarly = "the loss became \(value) at step \(step + 1); try a lower lr (now \(optimizer.learningRate)), a longer warmup, or clip: 1"
+      let outcome = try OptimizerUpdate.apply(loss, optimizer: optimizer, clip: options.clip, step: step, advice: ", a longer warmup, or clip: 1")
+      guard case .applied(let value, let norm) = outcome else {
+        stoppedEarly = outcome.divergence
         break
       }
-      try loss.backward()
-      let norm = options.clip > 0 ? try clipGradientNorm(optimizer.parameters, maxNorm: options.clip) : 0
-      try optimizer.step()
       step += 1
       tokens += x.count
       trainCurve.append((step, value))

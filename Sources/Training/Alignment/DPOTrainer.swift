@@ -146,14 +146,11 @@ public struct DPOTrainer {
       let loss = try DPOLoss.loss(
         policyChosen: chosen, policyRejected: rejected, referenceChosen: refChosen, referenceRejected: refRejected,
         beta: options.beta)
-      let value = try loss.item()
-      guard value.isFinite else {
-        stoppedEarly = "the loss became \(value) at step \(step + 1); try a lower lr (now \(optimizer.learningRate))"
+      let outcome = try OptimizerUpdate.apply(loss, optimizer: optimizer, clip: options.clip, step: step)
+      guard case .applied(let value, let norm) = outcome else {
+        stoppedEarly = outcome.divergence
         break
       }
-      try loss.backward()
-      let norm = options.clip > 0 ? try clipGradientNorm(optimizer.parameters, maxNorm: options.clip) : 0
-      try optimizer.step()
       step += 1
       trainCurve.append((step, value))
 

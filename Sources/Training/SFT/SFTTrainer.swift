@@ -54,11 +54,11 @@ public struct SFTTrainer {
       optimizer.zeroGrad()
       let logits = try model.forward(x, training: true)
       let loss = try Tensor.crossEntropy(logits: logits, targets: y)
-      let value = try loss.item()
-      guard value.isFinite else { stopped = "the loss became \(value) at step \(step + 1); try a lower lr"; break }
-      try loss.backward()
-      if options.clip > 0 { try clipGradientNorm(parameters, maxNorm: options.clip) }
-      try optimizer.step()
+      let outcome = try OptimizerUpdate.apply(loss, optimizer: optimizer, clip: options.clip, step: step)
+      guard case .applied(let value, _) = outcome else {
+        stopped = outcome.divergence
+        break
+      }
       step += 1
       curve.append((step, value))
       onStep(step, value)
