@@ -21,7 +21,8 @@ extension Interpreter {
       let dir = interp.resolvePath(path)
       try interp.modelCall {
         let state = try modelObject.optimizer.map {
-          try TrainingState(optimizer: $0, model: modelObject.model, info: ["step": String($0.stepCount)])
+          try TrainingState(optimizer: $0, model: modelObject.model,
+                            info: (modelObject.lastPretrainSettings ?? [:]).merging(["step": String($0.stepCount)]) { $1 })
         } ?? modelObject.savedTrainingState
         try Checkpoint.save(model: modelObject.model, tokenizer: modelObject.tokenizer, optimizerState: state, to: dir)
       }

@@ -180,6 +180,8 @@ final class ModelObject: RuntimeObject {
   var optimizer: AdamW?
   /// Optimizer state read from a checkpoint, waiting for a `pretrain ... { resume: true }`.
   var savedTrainingState: TrainingState?
+  /// The options of the last `pretrain` in this session (to warn when a resume changes them).
+  var lastPretrainSettings: [String: String]?
   init(_ model: GPTModel, tokenizer: Tokenizer?) {
     self.model = model
     self.tokenizer = tokenizer

@@ -64,11 +64,19 @@ extension Interpreter {
           throw RuntimeError("pretrain: \(name) already trained \(startStep) steps; ask for more than that with steps: N")
         }
         interp.output("resuming at step \(startStep)")
+        // The schedule and the batches depend on these: a change makes a different run.
+        if let earlier = modelObject.savedTrainingState?.info ?? modelObject.lastPretrainSettings {
+          let changed = o.describing.keys.sorted().filter { key in earlier[key].map { $0 != o.describing[key]! } ?? false }
+          if !changed.isEmpty {
+            interp.output("warning: resuming with different options (" + changed.map { "\($0) \(earlier[$0]!) → \(o.describing[$0]!)" }.joined(separator: ", ")
+                          + "): the run will not match an uninterrupted one")
+          }
+        }
       }
       let checkpointDirectory = o.checkpoint.map(interp.resolvePath)
       let saveCheckpoint: (Int, AdamW) throws -> Void = { step, opt in
         guard let dir = checkpointDirectory else { return }
-        let state = try TrainingState(optimizer: opt, model: modelObject.model, info: ["step": String(step), "seed": String(o.options.seed)])
+        let state = try TrainingState(optimizer: opt, model: modelObject.model, info: o.describing.merging(["step": String(step)]) { $1 })
         try Checkpoint.save(model: modelObject.model, tokenizer: data.tokenizer, optimizerState: state, to: dir)
       }
       Interrupt.clear()
@@ -85,6 +93,7 @@ extension Interpreter {
       progress.finish()
       modelObject.optimizer = usedOptimizer
       modelObject.savedTrainingState = nil
+      modelObject.lastPretrainSettings = o.describing
       if checkpointDirectory != nil {
         try interp.modelCall { try saveCheckpoint(report.steps, usedOptimizer) }
         interp.output("checkpoint: \(checkpointDirectory!) (step \(report.steps))")
@@ -124,6 +133,12 @@ struct PretrainSettings {
   var checkpoint: String?
   var checkpointEvery = 0
   var resume = false
+
+  /// The options that decide the schedule and the batches, as saved with a checkpoint.
+  var describing: [String: String] {
+    ["steps": String(options.steps), "batch": String(options.batch), "lr": String(options.learningRate),
+     "warmup": String(options.warmup), "schedule": options.schedule.rawValue, "seed": String(options.seed)]
+  }
 
   static func from(_ r: Record) throws -> PretrainSettings {
     var s = PretrainSettings()
