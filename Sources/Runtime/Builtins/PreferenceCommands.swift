@@ -111,6 +111,9 @@ extension Interpreter {
       var prompts: [String] = []
       if let e = r["eval_prompts"] { prompts = Array(Interpreter.prompts(of: try Interpreter.object(e, as: RecordsObject.self, "records", function: "dpo").file).prefix(24)) }
       let before = prompts.isEmpty ? nil : try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: prompts) }
+      if let v = r["lora"] {
+        guard case .record = v else { throw RuntimeError("dpo: lora must be a record: lora: { rank: 8 }") }
+      }
       if case .record(let lora)? = r["lora"] {
         let rank: Int = { if case .number(let x)? = lora["rank"] { return Int(x) }; return 8 }()
         let adapted = try interp.modelCall { try modelObject.model.addLoRA(rank: rank, alpha: Float(2 * rank), targets: ["attn", "mlp"]) }

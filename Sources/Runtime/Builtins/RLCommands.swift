@@ -5,10 +5,13 @@ import TensorEngine
 import Training
 
 extension Interpreter {
-  /// A reward written in the language: a function of (prompt, answer) returning a number.
-  func languageReward(_ value: Value, file: SourceFile, range: SourceRange) throws -> RewardFunction {
+  /// A reward for RL: a reward model's score, or a function written in the language of
+  /// (prompt, answer) returning a number.
+  func rewardFunction(_ value: Value, file: SourceFile, range: SourceRange) throws -> RewardFunction {
+    if case .object(let o as RewardModelObject) = value { return RewardFunctions.model(o.model, tokenizer: o.tokenizer) }
     guard case .function = value else {
-      throw RuntimeError("reward must be a function fn(prompt, answer) returning a number, or a reward model")
+      throw RuntimeError("the reward must be a reward model or a function fn(prompt, answer) returning a number, got \(Display.describeType(value))",
+                         at: (file, range))
     }
     let context = CallContext(interpreter: self, file: file, range: range)
     return { [unowned self] prompt, answer in
@@ -31,9 +34,7 @@ extension Interpreter {
       guard let rmExpression = interp.clause(command, "with"), let promptsExpression = interp.clause(command, "on") else {
         throw RuntimeError("`ppo` needs a reward and prompts: `ppo \(name) with rm on tasks.train`", at: (file, command.verb.range))
       }
-      let rewardValue = try interp.evaluate(rmExpression, in: env, file: file)
-      let reward: RewardFunction
-      if case .object(let o as RewardModelObject) = rewardValue { reward = RewardFunctions.model(o.model, tokenizer: o.tokenizer) } else { reward = try interp.languageReward(rewardValue, file: file, range: rmExpression.range) }
+      let reward = try interp.rewardFunction(try interp.evaluate(rmExpression, in: env, file: file), file: file, range: rmExpression.range)
       let prompts = Interpreter.prompts(of: try Interpreter.object(try interp.evaluate(promptsExpression, in: env, file: file), as: RecordsObject.self, "records", function: "ppo").file)
       let r = try command.options.map { try interp.evaluateRecord($0, in: env, file: file) } ?? Record()
       var o = PPOOptions()
@@ -81,7 +82,7 @@ extension Interpreter {
 
     register(CommandSpec(
       name: "grpo",
-      doc: "grpo MODEL on PROMPTS { reward: fn(prompt, answer), group, steps, batch, lr, kl, tokens, eval, seed } — group-relative policy optimization with a verifiable reward written in the language",
+      doc: "grpo MODEL on PROMPTS { reward: fn(prompt, answer) or a reward model, group, steps, batch, lr, kl, tokens, eval, seed } — group-relative policy optimization with a verifiable reward written in the language",
       options: ["reward", "group", "steps", "batch", "lr", "kl", "tokens", "eval", "seed", "iterations"]
     ) { command, env, interp, file in
       let (modelObject, name) = try interp.commandModel(command, env, file, verb: "grpo")
@@ -94,7 +95,7 @@ extension Interpreter {
       guard let rewardValue = r["reward"], let rewardField = command.options?.fields.first(where: { $0.key.name == "reward" }) else {
         throw RuntimeError("`grpo` needs a reward function: `{ reward: fn_name }` with fn fn_name(prompt, answer) { return rule_score(answer, prompt) }", at: (file, command.verb.range))
       }
-      let reward = try interp.languageReward(rewardValue, file: file, range: rewardField.value.range)
+      let reward = try interp.rewardFunction(rewardValue, file: file, range: rewardField.value.range)
       var o = GRPOOptions()
       if case .number(let x)? = r["steps"] { o.steps = Int(x) }
       if case .number(let x)? = r["batch"] { o.batch = Int(x) }

@@ -56,6 +56,9 @@ extension Interpreter {
       let before = evalPrompts.isEmpty ? nil : try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
 
       // LoRA: adapters on the chosen projections, the base frozen.
+      if let v = r["lora"] {
+        guard case .record = v else { throw RuntimeError("sft: lora must be a record: lora: { rank: 8, alpha: 16, targets: [\"attn\"] }") }
+      }
       if case .record(let lora)? = r["lora"] {
         func loraNumber(_ key: String, _ d: Double) -> Double {
           if case .number(let x)? = lora[key] { return x }

@@ -146,24 +146,12 @@ public final class Interpreter {
       for item in items {
         try Interrupt.check()
         env.define(name.name, item)
-        do {
-          try executeBlock(body, in: env, file: file)
-        } catch ControlFlow.breaking {
-          break
-        } catch ControlFlow.continuing {
-          continue
-        }
+        if try !runLoopBody(body, in: env, file: file) { break }
       }
     case .whileLoop(let condition, let body):
       while try evaluate(condition, in: env, file: file).truthy() {
         try Interrupt.check()
-        do {
-          try executeBlock(body, in: env, file: file)
-        } catch ControlFlow.breaking {
-          break
-        } catch ControlFlow.continuing {
-          continue
-        }
+        if try !runLoopBody(body, in: env, file: file) { break }
       }
     case .returnValue(let e):
       throw ControlFlow.returning(try e.map { try evaluate($0, in: env, file: file) } ?? .none)
@@ -193,6 +181,18 @@ public final class Interpreter {
       return try evaluate(e, in: env, file: file)
     }
     return nil
+  }
+
+  /// One pass of a loop's body; false when it ran `break`.
+  func runLoopBody(_ body: Block, in env: Environment, file: SourceFile) throws -> Bool {
+    do {
+      try executeBlock(body, in: env, file: file)
+    } catch ControlFlow.breaking {
+      return false
+    } catch ControlFlow.continuing {
+      return true
+    }
+    return true
   }
 
   /// Blocks share their enclosing scope (as in Python): a `let` inside an `if` is visible after it.
