@@ -32,12 +32,28 @@ struct RunCommand: ParsableCommand {
     interpreter.baseDirectory = (file as NSString).deletingLastPathComponent
     interpreter.useColor = Terminal.useColor(fd: 1)
     Interrupt.installHandler()
+    // From a terminal a script can ask the user (chat, ppo's step_by_step); from a pipe it cannot.
+    if isatty(0) != 0 {
+      interpreter.readLine = { prompt in
+        print(prompt, terminator: "")
+        fflush(nil)
+        return Swift.readLine()
+      }
+    }
     let runner = ScriptRunner(interpreter: interpreter, useColor: Terminal.useColor(fd: 2), errorOutput: Terminal.writeError)
     let start = Date()
-    let outcome = runner.run(source)
+    var outcome = runner.run(source)
+    let table = ScriptRunner.stageTable(interpreter.stageReports)
+    if !table.isEmpty { print("\n" + table.joined(separator: "\n")) }
+    let failed = interpreter.checks.filter { !$0.passed }
+    if !interpreter.checks.isEmpty {
+      print(failed.isEmpty ? "all \(interpreter.checks.count) checks passed" : "\(failed.count) of \(interpreter.checks.count) checks failed: " + failed.map(\.what).joined(separator: "; "))
+      if !failed.isEmpty && outcome == .success { outcome = .runtimeError }
+    }
     if let report {
       let data = try ScriptRunner.reportJSON(
-        script: file, ok: outcome == .success, seconds: Date().timeIntervalSince(start), stages: interpreter.stageReports)
+        script: file, ok: outcome == .success, seconds: Date().timeIntervalSince(start), stages: interpreter.stageReports,
+        checks: interpreter.checks)
       do {
         try writeAtomically(data, to: report)
       } catch {

@@ -42,6 +42,7 @@ extension Interpreter {
     registerPreferenceCommands()
     registerCompareCommand()
     registerRLCommands()
+    registerStageBuiltins()
   }
 
   /// Prompts from instruction or chat records (the user's turn), for evaluations.

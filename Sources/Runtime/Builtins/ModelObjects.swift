@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import TensorEngine
+import Training
 
 /// A corpus as a value: `corpus("tang300")`.
 final class CorpusObject: RuntimeObject {
@@ -192,10 +193,17 @@ final class ModelObject: RuntimeObject {
     [.property("params", "number of parameters"), .property("config", "its configuration as a record"),
      .property("tokenizer", "the tokenizer it was trained with, or none"),
      .property("names", "the checkpoint names of its parameters"),
+     .property("adapters", "the weights that carry LoRA adapters (an empty list without)"),
      .method("param", [.required("name")], "one parameter tensor by name (its .grad too)"),
      .method("forward", [.required("ids")], "logits [batch, time, vocab] for token ids [batch, time]"),
      .method("loss", [.required("x"), .required("y")], "mean next-token cross-entropy"),
      .method("copy", [], "an independent copy (to keep a checkpoint of this stage in the session)"),
+     .method("lora", [.optional("rank", "8"), .optional("alpha", "2·rank"), .optional("dropout", "0"), .optional("targets", "[\"attn\"]")],
+             "attach fresh LoRA adapters and freeze the base; sft, dpo and ppo then train only the adapters"),
+     .method("merge", [], "fold the LoRA adapters into the weights (W += alpha/rank · A·B)"),
+     .method("unmerge", [], "take merged adapters back out of the weights"),
+     .method("remove_adapters", [], "drop the adapters (merge first to keep what they learned) and unfreeze the base"),
+     .method("save_adapters", [.required("dir")], "write the adapters alone in PEFT's format: adapter_model.safetensors + adapter_config.json"),
      .method("sample", [.required("prompt"), .optional("tokens", "64"), .optional("temperature", "1"), .optional("top_k", "0"),
                         .optional("top_p", "1"), .optional("repetition_penalty", "1"), .optional("stop"), .optional("seed")],
              "the prompt's continuation as a string (the `sample` command streams it instead)")]
@@ -218,6 +226,7 @@ final class ModelObject: RuntimeObject {
     case "params": return .number(Double(model.parameterCount))
     case "tokenizer": return tokenizer.map { .object(TokenizerObject($0)) } ?? .none
     case "names": return .list(model.parameters.map { .string($0.name) })
+    case "adapters": return .list(model.adapters.keys.sorted().map { .string($0) })
     case "config":
       let c = model.config
       return .record(Record([("layers", .number(Double(c.layers))), ("dim", .number(Double(c.dim))), ("heads", .number(Double(c.heads))),
@@ -238,10 +247,34 @@ final class ModelObject: RuntimeObject {
       return .tensor(t)
     case "forward": return .tensor(try model.forward(try a.tensor("ids")))
     case "copy":
+      // A copy holds the weights, not the adapters: refuse when trained adapters would be lost.
+      try PolicyWeights.requireCopyable(model, op: "copy")
       let copy = ModelObject(try c.interpreter.modelCall { try model.copy() }, tokenizer: tokenizer)
       copy.trainedSteps = trainedSteps
       return .object(copy)
     case "loss": return .tensor(try model.loss(ids: try a.tensor("x"), targets: try a.tensor("y")))
+    case "lora":
+      var record = Record()
+      for key in Interpreter.loraKeys where a.has(key) { record[key] = a.value(key) }
+      try c.interpreter.attachLoRA(.record(record), to: self, op: "lora")
+      optimizer = nil
+      return .none
+    case "merge", "unmerge":
+      guard !model.adapters.isEmpty else { throw RuntimeError("\(name): the model has no LoRA adapters (attach them with m.lora(rank: 8))") }
+      try c.interpreter.modelCall { try name == "merge" ? model.mergeAdapters() : model.unmergeAdapters() }
+      c.interpreter.output(name == "merge" ? "merged \(Display.plural(model.adapters.count, "adapter")) into the weights" : "took \(Display.plural(model.adapters.count, "adapter")) back out of the weights")
+      return .none
+    case "remove_adapters":
+      let count = model.adapters.count
+      model.removeAdapters()
+      optimizer = nil
+      c.interpreter.output("removed \(Display.plural(count, "adapter")); the base trains again")
+      return .none
+    case "save_adapters":
+      let dir = try a.string("dir")
+      try c.interpreter.modelCall { try model.saveAdapters(to: dir) }
+      c.interpreter.output("saved \(Display.plural(model.adapters.count, "adapter")) to \(dir)/adapter_model.safetensors and adapter_config.json")
+      return .none
     case "sample":
       guard let tokenizer else { throw RuntimeError("the model has no tokenizer yet: pretrain it on a dataset first") }
       var record = Record()

@@ -93,8 +93,8 @@ extension Interpreter {
 
     register(CommandSpec(
       name: "dpo",
-      doc: "dpo MODEL on PAIRS { steps, batch, lr, beta, eval: HELD_OUT_PAIRS, eval_prompts: RECORDS, lora: {...}, seed } — direct preference optimization against a frozen copy of the model",
-      options: ["steps", "batch", "lr", "beta", "eval", "eval_prompts", "seed", "lora"]
+      doc: "dpo MODEL on PAIRS { steps, batch, lr, beta, eval: HELD_OUT_PAIRS, eval_prompts: RECORDS, lora: { rank, alpha, dropout, targets }, merge, seed } — direct preference optimization against a frozen copy of the model",
+      options: ["steps", "batch", "lr", "beta", "eval", "eval_prompts", "seed", "lora", "merge"]
     ) { command, env, interp, file in
       let (modelObject, name) = try interp.commandModel(command, env, file, verb: "dpo")
       guard let tokenizer = modelObject.tokenizer else { throw RuntimeError("\(name) has no tokenizer; pretrain and fine-tune it first") }
@@ -109,16 +109,9 @@ extension Interpreter {
       if case .number(let x)? = r["beta"] { o.beta = Float(x) }
       if case .number(let x)? = r["seed"] { o.seed = UInt64(Swift.max(0, x)) }
       var prompts: [String] = []
-      if let e = r["eval_prompts"] { prompts = Array(Interpreter.prompts(of: try Interpreter.object(e, as: RecordsObject.self, "records", function: "dpo").file).prefix(24)) }
+      if let e = r["eval_prompts"] { prompts = try Interpreter.evaluationPrompts(e, function: "dpo") }
       let before = prompts.isEmpty ? nil : try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: prompts) }
-      if let v = r["lora"] {
-        guard case .record = v else { throw RuntimeError("dpo: lora must be a record: lora: { rank: 8 }") }
-      }
-      if case .record(let lora)? = r["lora"] {
-        let rank: Int = { if case .number(let x)? = lora["rank"] { return Int(x) }; return 8 }()
-        let adapted = try interp.modelCall { try modelObject.model.addLoRA(rank: rank, alpha: Float(2 * rank), targets: ["attn", "mlp"]) }
-        interp.output("LoRA: rank \(rank) on \(adapted.count) projections, base frozen")
-      }
+      if let v = r["lora"] { try interp.attachLoRA(v, to: modelObject, op: "dpo") }
       interp.output("DPO on \(train.count) pairs (\(heldOut.count) held out): \(o.steps) steps × \(o.batch) pairs, lr \(o.learningRate), beta \(o.beta)")
       Interrupt.clear()
       let progress = ProgressLine(total: o.steps, live: isatty(1) != 0)
@@ -133,9 +126,9 @@ extension Interpreter {
       }
       Interrupt.clear()
       progress.finish()
-      if !modelObject.model.adapters.isEmpty {
+      if case .bool(true)? = r["merge"], !modelObject.model.adapters.isEmpty {
         try interp.modelCall { try modelObject.model.mergeAdapters() }
-        modelObject.model.removeAdapters()
+        interp.output("merged the adapters into the weights")
       }
       modelObject.optimizer = nil
       interp.output(LossCurve.terminal(report.trainCurve, label: "DPO loss (ln 2 = 0.693 means nothing learned yet)"))

@@ -234,7 +234,9 @@ final class ProgressLine {
     let remaining = m.elapsed / Double(Swift.max(1, m.step - start)) * Double(total - m.step)
     var text = String(format: "step %d/%d  loss %.4f", m.step, total, m.loss)
     if let v = lastValidation { text += String(format: "  val %.4f", v) }
-    text += String(format: "  %.0f tok/s  lr %.2e  ETA %@", m.tokensPerSecond, m.learningRate, ProgressLine.clock(remaining))
+    // Stages that do not count tokens (DPO, the reward model) pass 0: leave the rate out.
+    if m.tokensPerSecond > 0 { text += String(format: "  %.0f tok/s", m.tokensPerSecond) }
+    text += String(format: "  lr %.2e  ETA %@", m.learningRate, ProgressLine.clock(remaining))
     if live {
       // Redraw at most 10 times a second.
       if Date().timeIntervalSince(lastPrinted) > 0.1 || m.step == total {

@@ -5,6 +5,14 @@ import TensorEngine
 import Training
 
 extension Interpreter {
+  /// Held-out prompts that a stage answers before and after training to measure its
+  /// effect: the first `evaluationPromptCount` of the records' prompts.
+  static let evaluationPromptCount = 64
+
+  static func evaluationPrompts(_ value: Value, function: String) throws -> [String] {
+    Array(prompts(of: try object(value, as: RecordsObject.self, "records", function: function).file).prefix(evaluationPromptCount))
+  }
+
   /// A reward for RL: a reward model's score, or a function written in the language of
   /// (prompt, answer) returning a number.
   func rewardFunction(_ value: Value, file: SourceFile, range: SourceRange) throws -> RewardFunction {
@@ -26,8 +34,8 @@ extension Interpreter {
   func registerRLCommands() {
     register(CommandSpec(
       name: "ppo",
-      doc: "ppo MODEL with RM on PROMPTS { steps, batch, lr, kl, kl_cap, adaptive, epochs, tokens, eval, seed } — RLHF: sample answers, score them with the reward model, a per-token KL penalty to a frozen copy, GAE, clipped updates",
-      options: ["steps", "batch", "lr", "kl", "kl_cap", "adaptive", "epochs", "minibatch", "tokens", "eval", "seed", "watch"]
+      doc: "ppo MODEL with RM on PROMPTS { steps, batch, lr, kl, kl_cap, adaptive, epochs, tokens, eval, seed, watch, step_by_step, lora, merge } — RLHF: sample answers, score them with the reward model, a per-token KL penalty to a frozen copy, GAE, clipped updates",
+      options: ["steps", "batch", "lr", "kl", "kl_cap", "adaptive", "epochs", "minibatch", "tokens", "eval", "seed", "watch", "step_by_step", "lora", "merge"]
     ) { command, env, interp, file in
       let (modelObject, name) = try interp.commandModel(command, env, file, verb: "ppo")
       guard let tokenizer = modelObject.tokenizer else { throw RuntimeError("\(name) has no tokenizer; pretrain and fine-tune it first") }
@@ -50,22 +58,43 @@ extension Interpreter {
       if case .number(let x)? = r["seed"] { o.seed = UInt64(Swift.max(0, x)) }
       var watch = false
       if case .bool(let b)? = r["watch"] { watch = b }
+      var stepByStep = false
+      if case .bool(let b)? = r["step_by_step"] { stepByStep = b }
+      if stepByStep && interp.readLine == nil {
+        interp.output("step_by_step: showing every rollout batch without waiting (no terminal to read a key from)")
+      }
+      if let v = r["lora"] { try interp.attachLoRA(v, to: modelObject, op: "ppo") }
       var evalPrompts: [String] = []
-      if let e = r["eval"] { evalPrompts = Array(Interpreter.prompts(of: try Interpreter.object(e, as: RecordsObject.self, "records", function: "ppo").file).prefix(24)) }
+      if let e = r["eval"] { evalPrompts = try Interpreter.evaluationPrompts(e, function: "ppo") }
       let before = evalPrompts.isEmpty ? nil : try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
       interp.output("PPO on \(prompts.count) prompts: \(o.steps) steps × \(o.batch) rollouts, \(o.epochs) epochs, lr \(o.learningRate), KL coefficient \(o.beta) (cap \(o.klCap) per token)")
       interp.output(" step   reward      KL  entropy  clip  value loss  length")
       Interrupt.clear()
+      var pausing = stepByStep && interp.readLine != nil
+      var stopHere = false
       let (report, _) = try interp.modelCall {
         try PPOTrainer(policy: modelObject.model, tokenizer: tokenizer, prompts: prompts, options: o, reward: reward).run(
           onStep: { m in
+            if stepByStep { PPOStepView.lines(m, totalSteps: o.steps, tokenizer: tokenizer).forEach(interp.output) }
             interp.output(String(format: "%5d  %+7.3f  %6.3f  %7.3f  %4.2f  %10.4f  %6.1f", m.step, m.score, m.kl, m.entropy, m.clipFraction, m.valueLoss, m.responseLength))
-            if watch, let s = m.samples.first { interp.output("       e.g. \(s.prompt) → \(s.answer.replacingOccurrences(of: "\n", with: " / ")) (reward \(String(format: "%+.2f", s.score)))") }
+            if watch, !stepByStep, let s = m.samples.first { interp.output("       e.g. \(s.prompt) → \(s.answer.replacingOccurrences(of: "\n", with: " / ")) (reward \(String(format: "%+.2f", s.score)))") }
             if let w = m.warning { interp.output("warning: \(w)") }
+            // Waits after the update, so the next batch shows what this one's update did.
+            if pausing && m.step < o.steps, let read = interp.readLine {
+              switch read("Enter: next step · c: run to the end · q: stop here > ")?.trimmingCharacters(in: .whitespaces).lowercased() {
+              case "q"?: stopHere = true
+              case "c"?, nil: pausing = false
+              default: break
+              }
+            }
           },
-          shouldStop: { Interrupt.isRequested })
+          shouldStop: { Interrupt.isRequested || stopHere })
       }
       Interrupt.clear()
+      if case .bool(true)? = r["merge"], !modelObject.model.adapters.isEmpty {
+        try interp.modelCall { try modelObject.model.mergeAdapters() }
+        interp.output("merged the adapters into the weights")
+      }
       modelObject.optimizer = nil
       interp.output(LossCurve.terminal(report.scoreCurve, label: "mean reward per step"))
       interp.output(String(format: "reward %.3f → %.3f, KL per token %.4f (cap %.3f), %.1f s", report.initialScore, report.finalScore, report.finalKL, o.klCap, report.seconds))
@@ -106,7 +135,7 @@ extension Interpreter {
       if case .number(let x)? = r["tokens"] { o.maxTokens = Int(x) }
       if case .number(let x)? = r["seed"] { o.seed = UInt64(Swift.max(0, x)) }
       var evalPrompts: [String] = []
-      if let e = r["eval"] { evalPrompts = Array(Interpreter.prompts(of: try Interpreter.object(e, as: RecordsObject.self, "records", function: "grpo").file).prefix(24)) }
+      if let e = r["eval"] { evalPrompts = try Interpreter.evaluationPrompts(e, function: "grpo") }
       let before = evalPrompts.isEmpty ? nil : try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
       interp.output("GRPO on \(prompts.count) prompts: \(o.steps) steps × \(o.batch) prompts × \(o.groupSize) samples, lr \(o.learningRate), KL coefficient \(o.beta)")
       interp.output(" step   reward  in-group std  flat groups      KL")

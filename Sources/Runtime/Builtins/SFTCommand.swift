@@ -8,7 +8,7 @@ extension Interpreter {
   func registerSFTCommand() {
     register(CommandSpec(
       name: "sft",
-      doc: "sft MODEL on RECORDS { steps, batch, lr, warmup, context, lora: { rank, alpha, targets }, eval: HELD_OUT_RECORDS, eval_prompts, seed } — fine-tune on instruction or chat records, the loss on the assistant's tokens only",
+      doc: "sft MODEL on RECORDS { steps, batch, lr, warmup, context, lora: { rank, alpha, dropout, targets }, merge, eval: HELD_OUT_RECORDS, eval_prompts, seed } — fine-tune on instruction or chat records, the loss on the assistant's tokens only",
       options: ["steps", "batch", "lr", "warmup", "context", "lora", "eval", "eval_prompts", "seed", "weight_decay", "merge"]
     ) { command, env, interp, file in
       let (modelObject, name) = try interp.commandModel(command, env, file, verb: "sft")
@@ -51,26 +51,12 @@ extension Interpreter {
       // Held-out prompts, answered before and after with the same seeds.
       var evalPrompts: [String] = []
       if let e = r["eval"] { evalPrompts = Interpreter.prompts(of: try Interpreter.object(e, as: RecordsObject.self, "records", function: "sft").file) }
-      let evalCount = Int(try number("eval_prompts", 24))
+      let evalCount = Int(try number("eval_prompts", Double(Interpreter.evaluationPromptCount)))
       evalPrompts = Array(evalPrompts.prefix(evalCount))
       let before = evalPrompts.isEmpty ? nil : try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
 
       // LoRA: adapters on the chosen projections, the base frozen.
-      if let v = r["lora"] {
-        guard case .record = v else { throw RuntimeError("sft: lora must be a record: lora: { rank: 8, alpha: 16, targets: [\"attn\"] }") }
-      }
-      if case .record(let lora)? = r["lora"] {
-        func loraNumber(_ key: String, _ d: Double) -> Double {
-          if case .number(let x)? = lora[key] { return x }
-          return d
-        }
-        let rank = Int(loraNumber("rank", 8))
-        let alpha = Float(loraNumber("alpha", Double(rank * 2)))
-        var targets = ["attn"]
-        if case .list(let items)? = lora["targets"] { targets = items.compactMap { if case .string(let s) = $0 { return s }; return nil } }
-        let adapted = try interp.modelCall { try modelObject.model.addLoRA(rank: rank, alpha: alpha, targets: targets) }
-        interp.output("LoRA: rank \(rank), alpha \(Display.number(Double(alpha))) on \(adapted.count) projections; \(modelObject.model.adapterParameters.reduce(0) { $0 + $1.count }) trainable values, base frozen")
-      }
+      if let v = r["lora"] { try interp.attachLoRA(v, to: modelObject, op: "sft") }
 
       interp.output("fine-tuning \(name) on \(records.name): \(o.steps) steps × \(o.batch) rows of \(data.context) tokens, lr \(o.learningRate)")
       Interrupt.clear()

@@ -38,6 +38,8 @@ public final class Interpreter {
   public var lastSample: String?
   /// What training stages measured, for `llmlab run --report` (filled by later stages).
   public var stageReports: [[String: Any]] = []
+  /// The outcomes of `check(condition, what)` calls: a run with a failed check fails.
+  public var checks: [(what: String, passed: Bool)] = []
   /// Directory against which `import` and file names resolve.
   public var baseDirectory: String = FileManager.default.currentDirectoryPath
 

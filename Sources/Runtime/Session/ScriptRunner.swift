@@ -58,9 +58,36 @@ public struct ScriptRunner {
   }
 
   /// The JSON report of `llmlab run --report`.
-  public static func reportJSON(script: String, ok: Bool, seconds: Double, stages: [[String: Any]]) throws -> Data {
-    let object: [String: Any] = ["script": script, "ok": ok, "seconds": (seconds * 1000).rounded() / 1000, "stages": stages.map(rounded)]
+  public static func reportJSON(
+    script: String, ok: Bool, seconds: Double, stages: [[String: Any]], checks: [(what: String, passed: Bool)] = []
+  ) throws -> Data {
+    var object: [String: Any] = ["script": script, "ok": ok, "seconds": (seconds * 1000).rounded() / 1000, "stages": stages.map(rounded)]
+    if !checks.isEmpty { object["checks"] = checks.map { ["what": $0.what, "passed": $0.passed] } }
     return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+  }
+
+  /// The stages a run measured, one line each: what was trained, how long it took, and its
+  /// measurements (the headline ones first, in the order a reader compares them).
+  public static func stageTable(_ stages: [[String: Any]]) -> [String] {
+    guard !stages.isEmpty else { return [] }
+    let order = ["format_rate", "rule_rate_before", "rule_rate_after", "heldout_accuracy", "margin", "reward_before", "reward_after",
+                 "kl", "kl_cap", "distinct_2", "val_loss", "unigram_val_loss", "steps"]
+    func text(_ v: Any) -> String {
+      switch v {
+      case let d as Double: return d == d.rounded() && Swift.abs(d) < 1e6 ? String(Int(d)) : String(format: Swift.abs(d) >= 100 ? "%.1f" : "%.3f", d)
+      default: return "\(v)"
+      }
+    }
+    var lines = ["stage     model     seconds  measurements"]
+    for stage in stages {
+      let metrics = stage["metrics"] as? [String: Any] ?? [:]
+      let keys = order.filter { metrics[$0] != nil } + metrics.keys.filter { !order.contains($0) }.sorted()
+      let name = "\(stage["stage"] ?? "?")".padding(toLength: 9, withPad: " ", startingAt: 0)
+      let target = "\(stage["target"] ?? "")".padding(toLength: 9, withPad: " ", startingAt: 0)
+      let seconds = String(format: "%7.1f", stage["seconds"] as? Double ?? 0)
+      lines.append("\(name) \(target) \(seconds)  " + keys.map { "\($0) \(text(metrics[$0]!))" }.joined(separator: " · "))
+    }
+    return lines
   }
 
   /// Measurements to 6 significant digits: float32 noise (7.244353294372559) helps no reader.

@@ -107,7 +107,7 @@ public struct DPOTrainer {
   }
 
   public func makeOptimizer() throws -> AdamW {
-    try AdamW(parameters: PolicyWeights.trainable(policy), learningRate: options.learningRate, weightDecay: options.weightDecay)
+    try AdamW(parameters: try PolicyWeights.trainable(policy), learningRate: options.learningRate, weightDecay: options.weightDecay)
   }
 
   var evaluationPairs: [PreferenceTokens] { Array((heldOut.isEmpty ? train : heldOut).prefix(Swift.max(1, options.evalPairs))) }

@@ -54,7 +54,7 @@ public final class GRPOTrainer {
   }
 
   public func makeOptimizer() throws -> AdamW {
-    try AdamW(parameters: PolicyWeights.trainable(policy), learningRate: options.learningRate, weightDecay: options.weightDecay)
+    try AdamW(parameters: try PolicyWeights.trainable(policy), learningRate: options.learningRate, weightDecay: options.weightDecay)
   }
 
   /// G completions for each of the step's prompts, group by group. Nil when interrupted.

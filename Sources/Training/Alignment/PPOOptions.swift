@@ -70,6 +70,9 @@ public struct PPOStepMetrics: Sendable {
   public var endedRate: Float
   /// The step's prompts, answers and scores.
   public var samples: [RLSample]
+  /// The whole rollout batch with its per-token numbers (KL, rewards, advantages): what the
+  /// step-by-step mode shows.
+  public var experience: PPOExperience
   /// The KL warning, on the step it is first given.
   public var warning: String?
   public var rolloutSeconds: Double

@@ -71,7 +71,7 @@ public final class PPOTrainer {
   /// What trains: the policy's trainable weights (adapters only with LoRA) and the value head.
   public func makeOptimizer() throws -> AdamW {
     try AdamW(
-      parameters: PolicyWeights.trainable(policy) + valueHead.parameters, learningRate: options.learningRate,
+      parameters: try PolicyWeights.trainable(policy) + valueHead.parameters, learningRate: options.learningRate,
       weightDecay: options.weightDecay)
   }
 
@@ -204,7 +204,7 @@ public final class PPOTrainer {
           entropy: e.meanEntropy, clipFraction: stats.clipFraction, approximateKL: stats.approximateKL,
           policyLoss: stats.policyLoss, valueLoss: stats.valueLoss, gradientNorm: stats.gradientNorm,
           responseLength: lengths.average, endedRate: e.rollouts.map { $0.ended ? Float(1) : 0 }.average,
-          samples: zip(e.rollouts, e.scores).map { RLSample($0, score: $1) }, warning: warning,
+          samples: zip(e.rollouts, e.scores).map { RLSample($0, score: $1) }, experience: e, warning: warning,
           rolloutSeconds: t1.timeIntervalSince(t0), updateSeconds: Date().timeIntervalSince(t1),
           elapsed: Date().timeIntervalSince(start)))
     }

@@ -6,8 +6,15 @@ import TensorEngine
 public enum PolicyWeights {
   /// The adapters' tensors when the model has LoRA adapters (its base is then frozen),
   /// every parameter otherwise.
-  public static func trainable(_ model: GPTModel) -> [Tensor] {
-    model.isBaseFrozen ? model.adapterParameters : model.parameters.map(\.tensor)
+  /// Merged adapters are not applied in the forward pass, so they would get no gradient:
+  /// training them is refused rather than silently doing nothing.
+  public static func trainable(_ model: GPTModel) throws -> [Tensor] {
+    guard model.isBaseFrozen else { return model.parameters.map(\.tensor) }
+    if model.adapters.values.contains(where: \.merged) {
+      throw ModelError("the model's LoRA adapters are merged into its weights, so training them would change nothing; "
+        + "unmerge them to train them (m.unmerge()), or drop them to train the whole model (m.remove_adapters())")
+    }
+    return model.adapterParameters
   }
 
   /// `GPTModel.copy` copies the weights but not the adapters. A policy whose trained
@@ -19,7 +26,7 @@ public enum PolicyWeights {
     if let name = trained.keys.sorted().first {
       throw ModelError(
         "\(op): the model has trained LoRA adapters that are not merged (\(name) and \(trained.count - 1) more); "
-          + "a copy would leave them out. Merge them first (merge_adapters).")
+          + "a copy would leave them out. Merge them first (m.merge()).")
     }
   }
 }

@@ -39,7 +39,7 @@ public struct SFTTrainer {
   }
 
   public func run(onStep: (Int, Float) -> Void, shouldStop: () -> Bool) throws -> SFTReport {
-    let parameters = model.adapters.isEmpty ? model.parameters.map(\.tensor) : model.adapterParameters
+    let parameters = try PolicyWeights.trainable(model)
     let optimizer = try AdamW(parameters: parameters, learningRate: options.learningRate, beta1: 0.9, beta2: 0.95, weightDecay: options.weightDecay)
     let schedule = try LearningRateSchedule(peak: options.learningRate, warmupSteps: options.warmup, totalSteps: options.steps, decay: .cosine, floor: options.learningRate * 0.1)
     let start = Date()
