@@ -71,6 +71,39 @@ extension LanguageTests {
       #expect(Self.run("sft m on data { steps: 1, lora: 4 }").contains("lora must be a record"))
     }
 
+    @Test("ranked_pairs pairs the best of the model's answers against the worst, by the judge")
+    func rankedPairs() {
+      let out = Self.run("""
+        fn longer(prompt, answer) {
+          return len(answer)
+        }
+        let ranked = ranked_pairs(m, data, longer, samples: 3, tokens: 8)
+        print(ranked.shape, ranked.size <= 4)
+        let r = ranked.record(0)
+        print(len(r.chosen) > len(r.rejected))
+        let rm = reward_model(m)
+        train rm on [ranked, ranked] { steps: 2, batch: 2 }
+        """)
+      #expect(out.contains("ranked 3 answers to each of 4 prompts"), "\(out)")
+      #expect(out.contains("preference true\ntrue\n"), "\(out)")
+      #expect(out.hasSuffix("exit: 0\n"), "\(out)")
+    }
+
+    @Test("stages() and last_stage() read what the stages measured; check() records and prints outcomes")
+    func stagesAndChecks() {
+      let out = Self.run("""
+        sft m on data { steps: 2, batch: 2, eval: data }
+        let s = last_stage("sft")
+        print(s.stage, s.target, len(stages()))
+        check(s.metrics.format_rate >= 0, "a rate is a number")
+        check(s.metrics.steps == 3, "two steps are not three")
+        last_stage("dpo")
+        """)
+      #expect(out.contains("sft m 2\n"), "pretrain and sft: \(out)")
+      #expect(out.contains("✓ a rate is a number\n✗ two steps are not three\n"), "\(out)")
+      #expect(out.contains("no dpo stage has run in this session (so far: pretrain, sft)"), "\(out)")
+    }
+
     @Test("ppo step_by_step shows the batch token by token and waits; q stops the run there")
     func ppoStepByStep() {
       let script = """

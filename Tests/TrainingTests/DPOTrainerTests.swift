@@ -109,6 +109,23 @@ struct DPOTrainerTests {
     #expect(Align.close(refC.toArray(), freshC.toArray(), 1e-6))
   }
 
+  @Test("the sft_weight term (RPO) keeps the chosen answers likelier than plain DPO does")
+  func sftWeight() throws {
+    func chosenLogProb(after weight: Float) throws -> Float {
+      let policy = try Align.tinyModel(seed: 11)
+      var o = DPOOptions()
+      o.steps = 30; o.batch = 8; o.learningRate = 3e-3; o.beta = 0.5; o.evalEvery = 100; o.seed = 4; o.sftWeight = weight
+      let train = Self.toyPairs(32, seed: 1)
+      let trainer = try DPOTrainer(policy: policy, train: train, options: o)
+      let (report, _) = try trainer.run()
+      #expect(report.final.accuracy >= 0.8, "sft_weight \(weight): accuracy \(report.final.accuracy)")
+      let (c, _) = try DPOTrainer.logProbs(policy, train)
+      return try c.mean().item()
+    }
+    let plain = try chosenLogProb(after: 0), anchored = try chosenLogProb(after: 1)
+    #expect(anchored > plain, "mean log p(chosen): \(anchored) with sft_weight 1, \(plain) without")
+  }
+
   @Test("nothing learned (lr 0): the stall warning is given")
   func stallWarning() throws {
     var o = DPOOptions()

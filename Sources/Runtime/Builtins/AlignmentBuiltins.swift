@@ -43,6 +43,7 @@ extension Interpreter {
     registerCompareCommand()
     registerRLCommands()
     registerStageBuiltins()
+    registerRankedPairs()
   }
 
   /// Prompts from instruction or chat records (the user's turn), for evaluations.

@@ -44,7 +44,7 @@ extension Interpreter {
       var evaluations: [ChatEvaluation] = []
       for m in models {
         evaluations.append(try interp.modelCall {
-          try ChatEvaluation.run(model: m.model, tokenizer: m.tokenizer ?? tokenizer, prompts: prompts, maxTokens: tokens, seed: seed, shouldStop: { Interrupt.isRequested })
+          try ChatEvaluation.run(model: m.model, tokenizer: m.tokenizer ?? tokenizer, prompts: prompts, samplesPerPrompt: 1, maxTokens: tokens, seed: seed, shouldStop: { Interrupt.isRequested })
         })
       }
       // Per answer: the rule's graded score and the reward model's score.

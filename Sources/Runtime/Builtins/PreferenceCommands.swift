@@ -39,6 +39,8 @@ final class RewardModelObject: RuntimeObject {
 
 extension Interpreter {
   static func preferencePairs(_ v: Value, tokenizer: Tokenizer, function: String) throws -> [PreferenceTokens] {
+    // Several sets of pairs train together: `train rm on [tasks.pairs, ranked]`.
+    if case .list(let items) = v { return try items.flatMap { try preferencePairs($0, tokenizer: tokenizer, function: function) } }
     let file = try Interpreter.object(v, as: RecordsObject.self, "preference records", function: function).file
     return try file.records.map { r in
       guard case .preference(let p, let c, let rj) = r else {
@@ -87,14 +89,14 @@ extension Interpreter {
       rm.trainedSteps += report.steps
       interp.output(LossCurve.terminal(report.trainCurve, label: "Bradley–Terry loss (ln 2 = 0.693 is chance)"))
       interp.output(String(format: "held-out pairs: accuracy %.3f, mean margin %.3f, loss %.4f; %.1f s", report.heldOutAccuracy, report.heldOutMargin, report.heldOutLoss, report.seconds))
-      interp.stageReports.append(["stage": "reward", "target": "reward model", "seconds": (report.seconds * 1000).rounded() / 1000,
+      interp.stageReports.append(["stage": "reward", "target": { if case .name(let n) = subject.kind { return n }; return "reward model" }(), "seconds": (report.seconds * 1000).rounded() / 1000,
                                   "metrics": ["heldout_accuracy": Double(report.heldOutAccuracy), "margin": Double(report.heldOutMargin), "steps": Double(report.steps)]])
     })
 
     register(CommandSpec(
       name: "dpo",
-      doc: "dpo MODEL on PAIRS { steps, batch, lr, beta, eval: HELD_OUT_PAIRS, eval_prompts: RECORDS, lora: { rank, alpha, dropout, targets }, merge, seed } — direct preference optimization against a frozen copy of the model",
-      options: ["steps", "batch", "lr", "beta", "eval", "eval_prompts", "seed", "lora", "merge"]
+      doc: "dpo MODEL on PAIRS { steps, batch, lr, beta, sft_weight, eval: HELD_OUT_PAIRS, eval_prompts: RECORDS, lora: { rank, alpha, dropout, targets }, merge, seed } — direct preference optimization against a frozen copy of the model",
+      options: ["steps", "batch", "lr", "beta", "sft_weight", "eval", "eval_prompts", "seed", "lora", "merge"]
     ) { command, env, interp, file in
       let (modelObject, name) = try interp.commandModel(command, env, file, verb: "dpo")
       guard let tokenizer = modelObject.tokenizer else { throw RuntimeError("\(name) has no tokenizer; pretrain and fine-tune it first") }
@@ -107,6 +109,7 @@ extension Interpreter {
       if case .number(let x)? = r["batch"] { o.batch = Int(x) }
       if case .number(let x)? = r["lr"] { o.learningRate = Float(x) }
       if case .number(let x)? = r["beta"] { o.beta = Float(x) }
+      if case .number(let x)? = r["sft_weight"] { o.sftWeight = Float(x) }
       if case .number(let x)? = r["seed"] { o.seed = UInt64(Swift.max(0, x)) }
       var prompts: [String] = []
       if let e = r["eval_prompts"] { prompts = try Interpreter.evaluationPrompts(e, function: "dpo") }
@@ -137,7 +140,7 @@ extension Interpreter {
                            report.final.accuracy, report.initial?.accuracy ?? .nan, report.final.margin, report.seconds))
       if let before {
         let after = try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: prompts) }
-        interp.output(String(format: "on %d held-out prompts: rule pass rate %.2f → %.2f, mean rule score %.2f → %.2f", prompts.count, before.ruleRate, after.ruleRate, before.meanRuleScore, after.meanRuleScore))
+        interp.output(String(format: "on %d held-out prompts × \(ChatEvaluation.samplesPerPrompt) answers: rule pass rate %.2f → %.2f, mean rule score %.2f → %.2f", prompts.count, before.ruleRate, after.ruleRate, before.meanRuleScore, after.meanRuleScore))
         metrics["rule_rate_before"] = before.ruleRate
         metrics["rule_rate_after"] = after.ruleRate
       }

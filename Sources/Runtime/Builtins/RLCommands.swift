@@ -13,6 +13,12 @@ extension Interpreter {
     Array(prompts(of: try object(value, as: RecordsObject.self, "records", function: function).file).prefix(evaluationPromptCount))
   }
 
+  /// The mean reward of a held-out evaluation's answers: what an RL stage is measured by.
+  static func meanReward(_ e: ChatEvaluation, _ reward: RewardFunction) throws -> Double {
+    let scores = try zip(e.prompts, e.answers).map { Double(try reward($0, $1)) }
+    return scores.isEmpty ? .nan : scores.reduce(0, +) / Double(scores.count)
+  }
+
   /// A reward for RL: a reward model's score, or a function written in the language of
   /// (prompt, answer) returning a number.
   func rewardFunction(_ value: Value, file: SourceFile, range: SourceRange) throws -> RewardFunction {
@@ -34,8 +40,8 @@ extension Interpreter {
   func registerRLCommands() {
     register(CommandSpec(
       name: "ppo",
-      doc: "ppo MODEL with RM on PROMPTS { steps, batch, lr, kl, kl_cap, adaptive, epochs, tokens, eval, seed, watch, step_by_step, lora, merge } — RLHF: sample answers, score them with the reward model, a per-token KL penalty to a frozen copy, GAE, clipped updates",
-      options: ["steps", "batch", "lr", "kl", "kl_cap", "adaptive", "epochs", "minibatch", "tokens", "eval", "seed", "watch", "step_by_step", "lora", "merge"]
+      doc: "ppo MODEL with RM on PROMPTS { steps, batch, lr, kl, kl_cap, adaptive, epochs, tokens, temperature, gamma, lambda, eval, seed, watch, step_by_step, lora, merge } — RLHF: sample answers, score them with the reward model, a per-token KL penalty to a frozen copy, GAE, clipped updates",
+      options: ["steps", "batch", "lr", "kl", "kl_cap", "adaptive", "epochs", "minibatch", "tokens", "temperature", "gamma", "lambda", "eval", "seed", "watch", "step_by_step", "lora", "merge"]
     ) { command, env, interp, file in
       let (modelObject, name) = try interp.commandModel(command, env, file, verb: "ppo")
       guard let tokenizer = modelObject.tokenizer else { throw RuntimeError("\(name) has no tokenizer; pretrain and fine-tune it first") }
@@ -54,7 +60,10 @@ extension Interpreter {
       if case .number(let x)? = r["kl"] { o.beta = Float(x) }
       if case .number(let x)? = r["kl_cap"] { o.klCap = Float(x) }
       if case .bool(let b)? = r["adaptive"] { o.adaptiveKL = b }
+      if case .number(let x)? = r["gamma"] { o.gamma = Float(x) }
+      if case .number(let x)? = r["lambda"] { o.lambda = Float(x) }
       if case .number(let x)? = r["tokens"] { o.maxTokens = Int(x) }
+      if case .number(let x)? = r["temperature"] { o.temperature = Float(x) }
       if case .number(let x)? = r["seed"] { o.seed = UInt64(Swift.max(0, x)) }
       var watch = false
       if case .bool(let b)? = r["watch"] { watch = b }
@@ -97,11 +106,14 @@ extension Interpreter {
       }
       modelObject.optimizer = nil
       interp.output(LossCurve.terminal(report.scoreCurve, label: "mean reward per step"))
-      interp.output(String(format: "reward %.3f → %.3f, KL per token %.4f (cap %.3f), %.1f s", report.initialScore, report.finalScore, report.finalKL, o.klCap, report.seconds))
-      var metrics: [String: Any] = ["reward_before": Double(report.initialScore), "reward_after": Double(report.finalScore), "kl": Double(report.finalKL), "kl_cap": Double(o.klCap), "steps": Double(report.steps)]
+      interp.output(String(format: "training batches: reward %.3f → %.3f (first and last 5 steps), KL per token %.4f (cap %.3f), %.1f s", report.initialScore, report.finalScore, report.finalKL, o.klCap, report.seconds))
+      var metrics: [String: Any] = ["train_reward_first": Double(report.initialScore), "train_reward_last": Double(report.finalScore), "kl": Double(report.finalKL), "kl_cap": Double(o.klCap), "steps": Double(report.steps)]
       if let before {
         let after = try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
-        interp.output(String(format: "on %d held-out prompts: rule pass rate %.2f → %.2f, distinct bigrams %.2f", evalPrompts.count, before.ruleRate, after.ruleRate, after.distinct2))
+        let (rewardBefore, rewardAfter) = (try interp.modelCall { try Interpreter.meanReward(before, reward) }, try interp.modelCall { try Interpreter.meanReward(after, reward) })
+        interp.output(String(format: "on %d held-out prompts × \(ChatEvaluation.samplesPerPrompt) answers: reward %.3f → %.3f, rule pass rate %.2f → %.2f, distinct bigrams %.2f", evalPrompts.count, rewardBefore, rewardAfter, before.ruleRate, after.ruleRate, after.distinct2))
+        metrics["reward_before"] = rewardBefore
+        metrics["reward_after"] = rewardAfter
         metrics["rule_rate_before"] = before.ruleRate
         metrics["rule_rate_after"] = after.ruleRate
         metrics["distinct_2"] = after.distinct2
@@ -111,8 +123,8 @@ extension Interpreter {
 
     register(CommandSpec(
       name: "grpo",
-      doc: "grpo MODEL on PROMPTS { reward: fn(prompt, answer) or a reward model, group, steps, batch, lr, kl, tokens, eval, seed } — group-relative policy optimization with a verifiable reward written in the language",
-      options: ["reward", "group", "steps", "batch", "lr", "kl", "tokens", "eval", "seed", "iterations"]
+      doc: "grpo MODEL on PROMPTS { reward: fn(prompt, answer) or a reward model, group, steps, batch, lr, kl, tokens, temperature, eval, seed } — group-relative policy optimization with a verifiable reward written in the language",
+      options: ["reward", "group", "steps", "batch", "lr", "kl", "tokens", "temperature", "eval", "seed", "iterations"]
     ) { command, env, interp, file in
       let (modelObject, name) = try interp.commandModel(command, env, file, verb: "grpo")
       guard let tokenizer = modelObject.tokenizer else { throw RuntimeError("\(name) has no tokenizer; pretrain and fine-tune it first") }
@@ -133,6 +145,7 @@ extension Interpreter {
       if case .number(let x)? = r["lr"] { o.learningRate = Float(x) }
       if case .number(let x)? = r["kl"] { o.beta = Float(x) }
       if case .number(let x)? = r["tokens"] { o.maxTokens = Int(x) }
+      if case .number(let x)? = r["temperature"] { o.temperature = Float(x) }
       if case .number(let x)? = r["seed"] { o.seed = UInt64(Swift.max(0, x)) }
       var evalPrompts: [String] = []
       if let e = r["eval"] { evalPrompts = try Interpreter.evaluationPrompts(e, function: "grpo") }
@@ -147,11 +160,14 @@ extension Interpreter {
       }
       Interrupt.clear()
       modelObject.optimizer = nil
-      interp.output(String(format: "reward %.3f → %.3f, KL per token %.4f, %.1f s", report.initialReward, report.finalReward, report.finalKL, report.seconds))
-      var metrics: [String: Any] = ["reward_before": Double(report.initialReward), "reward_after": Double(report.finalReward), "kl": Double(report.finalKL), "steps": Double(report.steps)]
+      interp.output(String(format: "training batches: reward %.3f → %.3f (first and last 5 steps), KL per token %.4f, %.1f s", report.initialReward, report.finalReward, report.finalKL, report.seconds))
+      var metrics: [String: Any] = ["train_reward_first": Double(report.initialReward), "train_reward_last": Double(report.finalReward), "kl": Double(report.finalKL), "steps": Double(report.steps)]
       if let before {
         let after = try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
-        interp.output(String(format: "on %d held-out prompts: rule pass rate %.2f → %.2f", evalPrompts.count, before.ruleRate, after.ruleRate))
+        let (rewardBefore, rewardAfter) = (try interp.modelCall { try Interpreter.meanReward(before, reward) }, try interp.modelCall { try Interpreter.meanReward(after, reward) })
+        interp.output(String(format: "on %d held-out prompts × \(ChatEvaluation.samplesPerPrompt) answers: reward %.3f → %.3f, rule pass rate %.2f → %.2f", evalPrompts.count, rewardBefore, rewardAfter, before.ruleRate, after.ruleRate))
+        metrics["reward_before"] = rewardBefore
+        metrics["reward_after"] = rewardAfter
         metrics["rule_rate_before"] = before.ruleRate
         metrics["rule_rate_after"] = after.ruleRate
       }

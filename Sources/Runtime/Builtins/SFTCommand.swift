@@ -5,7 +5,32 @@ import TensorEngine
 import Training
 
 extension Interpreter {
+  /// Instruction or chat records as SFT examples: the chat template's tokens, each marked
+  /// trained (the assistant's answer and its end-of-turn) or not.
+  static func sftExamples(_ records: JSONLFile, tokenizer: Tokenizer) throws -> [SFTExample] {
+    try records.records.map { record in
+      switch record {
+      case .instruction(let i, let input, let output): return try SFTExample(instruction: i, input: input, output: output, tokenizer: tokenizer)
+      case .chat(let messages): return try SFTExample(messages: messages, tokenizer: tokenizer)
+      default: throw ModelError("sft: \(records.name) holds \(records.shape.rawValue) records; SFT needs instruction or chat records")
+      }
+    }
+  }
+
   func registerSFTCommand() {
+    register(Builtin("sft_batch", [.required("records"), .required("tokenizer"), .optional("context", "96"), .optional("rows", "2")],
+                     category: "alignment",
+                     doc: "The records packed into rows as `sft` trains on them; `show` writes the rows out with the trained tokens inside ⟦ ⟧.") { a, c in
+      let records = try Interpreter.object(a.value("records"), as: RecordsObject.self, "instruction or chat records", function: "sft_batch").file
+      let tokenizer = try Interpreter.object(a.value("tokenizer"), as: TokenizerObject.self, "a tokenizer", function: "sft_batch").tokenizer
+      let context = try a.int("context", default: 96), rows = try a.int("rows", default: 2)
+      guard context >= 2, rows >= 1 else { throw RuntimeError("sft_batch: context must be ≥ 2 and rows ≥ 1") }
+      let data = try c.interpreter.modelCall {
+        try SFTData(examples: try Interpreter.sftExamples(records, tokenizer: tokenizer), context: context, tokenizer: tokenizer)
+      }
+      return .object(SFTBatchObject(data: data, tokenizer: tokenizer, rows: rows))
+    })
+
     register(CommandSpec(
       name: "sft",
       doc: "sft MODEL on RECORDS { steps, batch, lr, warmup, context, lora: { rank, alpha, dropout, targets }, merge, eval: HELD_OUT_RECORDS, eval_prompts, seed } — fine-tune on instruction or chat records, the loss on the assistant's tokens only",
@@ -33,16 +58,10 @@ extension Interpreter {
       let context = Int(try number("context", Double(modelObject.model.config.context)))
 
       // The examples, and the mask check before anything trains.
-      let examples: [SFTExample] = try interp.modelCall {
-        try records.records.map { record in
-          switch record {
-          case .instruction(let i, let input, let output): return try SFTExample(instruction: i, input: input, output: output, tokenizer: tokenizer)
-          case .chat(let messages): return try SFTExample(messages: messages, tokenizer: tokenizer)
-          default: throw ModelError("sft: \(records.name) holds \(records.shape.rawValue) records; SFT needs instruction or chat records")
-          }
-        }
+      let data = try interp.modelCall {
+        try SFTData(examples: try Interpreter.sftExamples(records, tokenizer: tokenizer),
+                    context: Swift.min(context, modelObject.model.config.context), tokenizer: tokenizer)
       }
-      let data = try interp.modelCall { try SFTData(examples: examples, context: Swift.min(context, modelObject.model.config.context), tokenizer: tokenizer) }
       let m = data.report
       interp.output(String(format: "loss mask: %d examples in %d rows; %d of %d tokens trained (%.0f%%), end-of-turn trained %d times",
                            m.examples, data.rows.count, m.trainedTokens, m.tokens, m.trainedShare * 100, m.trainedEndOfTurn))
@@ -83,7 +102,7 @@ extension Interpreter {
       var metrics: [String: Any] = ["train_loss": Double(report.trainLoss), "steps": Double(report.steps)]
       if let before {
         let after = try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
-        interp.output(String(format: "on %d held-out prompts: format rate %.2f → %.2f, rule pass rate %.2f → %.2f",
+        interp.output(String(format: "on %d held-out prompts × \(ChatEvaluation.samplesPerPrompt) answers: format rate %.2f → %.2f, rule pass rate %.2f → %.2f",
                              evalPrompts.count, before.formatRate, after.formatRate, before.ruleRate, after.ruleRate))
         if let first = after.answers.first { interp.output("e.g. \(evalPrompts[0]) → \(first.replacingOccurrences(of: "\n", with: " / "))") }
         metrics["format_rate"] = after.formatRate

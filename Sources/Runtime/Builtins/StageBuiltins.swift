@@ -18,14 +18,14 @@ extension Interpreter {
       return Interpreter.value(fromReport: stage)
     })
     register(Builtin("check", [.required("condition"), .required("what")], category: "core",
-                     doc: "Prints ✓ or ✗ and what is checked; the run goes on, and fails at the end if any check failed.") { args, ctx in
+                     doc: "Prints ✓ or ✗ and what is checked; the run goes on, and `llmlab run` fails at the end (exit 1) if any check failed.") { args, ctx in
       guard case .bool(let passed) = args.value("condition") else {
         throw RuntimeError("check: the condition must be true or false, got \(Display.describeType(args.value("condition")))")
       }
       let what = try args.string("what")
       ctx.interpreter.checks.append((what, passed))
       ctx.interpreter.output("\(passed ? "✓" : "✗") \(what)")
-      return .bool(passed)
+      return .none
     })
   }
 

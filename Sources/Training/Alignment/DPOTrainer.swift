@@ -10,6 +10,11 @@ public struct DPOOptions: Sendable {
   public var learningRate: Float = 5e-4
   /// Strength of the pull toward the reference: small β lets the policy move far.
   public var beta: Float = 0.1
+  /// Weight of an extra negative log-likelihood term on the chosen responses (per token),
+  /// as in RPO (Pang et al. 2024; TRL's `rpo_alpha`): DPO alone may lower the chosen
+  /// answers' likelihood too, as long as the rejected ones fall faster; this keeps the
+  /// chosen likely. 0: plain DPO.
+  public var sftWeight: Float = 0
   public var weightDecay: Float = 0
   /// Global gradient-norm limit (0: no clipping).
   public var clip: Float = 1
@@ -146,7 +151,12 @@ public struct DPOTrainer {
       let loss = try DPOLoss.loss(
         policyChosen: chosen, policyRejected: rejected, referenceChosen: refChosen, referenceRejected: refRejected,
         beta: options.beta)
-      let outcome = try OptimizerUpdate.apply(loss, optimizer: optimizer, clip: options.clip, step: step)
+      var objective = loss
+      if options.sftWeight > 0 {
+        let lengths = Tensor(pairs.map { Float(Swift.max(1, $0.chosen.count)) })
+        objective = try objective + (chosen / lengths).mean().negated() * options.sftWeight
+      }
+      let outcome = try OptimizerUpdate.apply(objective, optimizer: optimizer, clip: options.clip, step: step)
       guard case .applied(let value, let norm) = outcome else {
         stoppedEarly = outcome.divergence
         break

@@ -44,6 +44,9 @@ public final class PPOTrainer {
     guard o.temperature > 0, o.beta >= 0, o.klCap > 0, o.clipRange > 0, o.valueClipRange > 0 else {
       throw ModelError("ppo: temperature, kl cap and clip ranges must be > 0, and beta ≥ 0")
     }
+    guard (0...1).contains(o.gamma), (0...1).contains(o.lambda) else {
+      throw ModelError("ppo: gamma and lambda must be between 0 and 1, got \(o.gamma) and \(o.lambda)")
+    }
     guard tokenizer.vocabularySize <= policy.config.vocabulary else {
       throw ModelError("ppo: the tokenizer has \(tokenizer.vocabularySize) tokens, the model only \(policy.config.vocabulary)")
     }

@@ -1,0 +1,55 @@
+import Foundation
+import Models
+import Training
+
+/// Preference pairs made the way InstructGPT made its reward model's data: the policy answers
+/// each prompt several times, a judge ranks the answers (here a function written in the
+/// language, such as the poem rule), and the best answer is paired against the worst. The
+/// reward model then learns the differences that occur among the policy's own answers —
+/// the ones PPO will push on.
+extension Interpreter {
+  func registerRankedPairs() {
+    register(Builtin("ranked_pairs",
+                     [.required("model"), .required("prompts"), .required("judge"), .optional("samples", "4"),
+                      .optional("tokens", "40"), .optional("temperature", "1"), .optional("seed", "0")],
+                     category: "alignment",
+                     doc: "Preference records from the model's own answers: `samples` answers per prompt, ranked by judge(prompt, answer); the best against the worst (prompts whose answers all score the same give no pair).") { a, c in
+      let interp = c.interpreter
+      let modelObject = try Interpreter.object(a.value("model"), as: ModelObject.self, "a model", function: "ranked_pairs")
+      guard let tokenizer = modelObject.tokenizer else { throw RuntimeError("ranked_pairs: the model has no tokenizer; pretrain and fine-tune it first") }
+      let prompts = Interpreter.prompts(of: try Interpreter.object(a.value("prompts"), as: RecordsObject.self, "records", function: "ranked_pairs").file)
+      let judge = try interp.rewardFunction(a.value("judge"), file: c.file, range: c.range)
+      let samples = try a.int("samples", default: 4), tokens = try a.int("tokens", default: 40)
+      let temperature = a.has("temperature") ? try a.number("temperature") : 1
+      let seed = UInt64(Swift.max(0, try a.int("seed", default: 0)))
+      guard samples >= 2, tokens >= 1, temperature > 0 else { throw RuntimeError("ranked_pairs: samples must be ≥ 2, tokens ≥ 1 and temperature > 0") }
+      var records: [DataRecord] = []
+      var ties = 0
+      let start = Date()
+      try interp.modelCall {
+        let sampler = Sampler(model: modelObject.model, tokenizer: tokenizer)
+        var o = SamplingOptions()
+        o.maxTokens = tokens
+        o.temperature = Float(temperature)
+        for id in [SpecialTokens.endOfTurn, SpecialTokens.endOfText] { if let t = tokenizer.specialTokens[id] { o.stopTokens.insert(t) } }
+        for (i, prompt) in prompts.enumerated() {
+          if Interrupt.isRequested { throw RuntimeError("ranked_pairs: interrupted after \(i) of \(prompts.count) prompts") }
+          let text = ChatTemplate.prompt([ChatMessage(role: .user, content: prompt)])
+          var answers: [(text: String, score: Float)] = []
+          for k in 0..<samples {
+            o.seed = seed &* 1_000_003 &+ UInt64(i * samples + k)
+            let answer = try sampler.generate(prompt: text, options: o).text
+            answers.append((answer, try judge(prompt, answer)))
+          }
+          guard let best = answers.max(by: { $0.score < $1.score }), let worst = answers.min(by: { $0.score < $1.score }),
+                best.score > worst.score else { ties += 1; continue }
+          records.append(.preference(prompt: prompt, chosen: best.text, rejected: worst.text))
+        }
+      }
+      Interrupt.clear()
+      interp.output("ranked \(samples) answers to each of \(prompts.count) prompts: \(records.count) pairs, \(ties) prompts without a pair (all answers scored the same); \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+      guard !records.isEmpty else { throw RuntimeError("ranked_pairs: every prompt's answers scored the same; no pairs to learn from") }
+      return .object(RecordsObject(try JSONLFile(name: "ranked_pairs", records: records)))
+    })
+  }
+}
