@@ -14,6 +14,8 @@ import TensorEngine
 ///
 ///     initial/              the model before training, a checkpoint (`Checkpoint.save`:
 ///                           model.safetensors under GPT-2's names, config.json)
+///     final/                the model after the last step, the same way: the updates
+///                           themselves can be compared, not only the losses
 ///     batches.safetensors   "x" and "y", [steps, batch, context] token ids stored as F32
 ///                           (exact: every id is far below 2^24)
 ///     losses.json           the workload, the optimizer's settings and the losses
@@ -80,6 +82,7 @@ public struct CorrectnessGate {
       losses.append(try loss.item())
       onStep(step, losses[step])
     }
+    try Checkpoint.save(model: model, to: directory + "/final")
     try writeLosses(losses, decayed: optimizer.decays, names: model.parameters.map(\.name), to: directory + "/losses.json")
     return Result(losses: losses, parameters: model.parameterCount)
   }
