@@ -134,6 +134,11 @@ def header_lines(args, peak):
     ]
 
 
+def peers_line(args):
+    line = f"train-* {PEERS['train']}; sample-S {PEERS['sample']}"
+    return line + (f"; run with {args.peer_env}" if args.peer_env else "; their default threading settings")
+
+
 def text_table(args, peak, table_rows):
     lines = [f"{k + ':':<14} {v}" for k, v in header_lines(args, peak)]
     lines.append("")
@@ -142,13 +147,13 @@ def text_table(args, peak, table_rows):
     for r in table_rows:
         lines.append("  ".join(r[key].ljust(widths[key]) for key, _ in COLUMNS).rstrip())
     lines.append("")
-    lines.append(f"peers: train-* {PEERS['train']}; sample-S {PEERS['sample']}")
+    lines.append(f"peers: {peers_line(args)}")
     return "\n".join(lines) + "\n"
 
 
 def markdown_table(args, peak, table_rows):
     lines = [f"- **{k}**: {v if k != 'command' else '`' + v + '`'}" for k, v in header_lines(args, peak)]
-    lines.append(f"- **peers**: train-* {PEERS['train']}; sample-S {PEERS['sample']}")
+    lines.append(f"- **peers**: {peers_line(args)}")
     lines.append("")
     lines.append("| " + " | ".join(title for _, title in COLUMNS) + " |")
     lines.append("|" + "|".join("---" if key in ("workload", "target", "held", "memory", "spread") else "---:" for key, _ in COLUMNS) + "|")
@@ -176,6 +181,7 @@ def main() -> int:
         p.add_argument("--" + name, required=True)
     p.add_argument("--rounds", type=int, required=True)
     p.add_argument("--markdown")
+    p.add_argument("--peer-env", default="", help="environment the peers ran with, for the header")
     args = p.parse_args()
 
     workloads = args.workloads.split(",")
