@@ -123,7 +123,7 @@ COLUMNS = [
 def header_lines(args, peak):
     peak_text = f"{peak:.1f} GFLOP/s" if peak is not None else "not measured"
     return [
-        ("date", args.date),
+        ("date", f"{args.date} (start)"),
         ("machine", f"{args.cpu}, {args.cores} cores"),
         ("load average", f"{args.load} (1, 5, 15 min; at the start → at the end)"),
         ("threads", f"{args.threads} (llmlab and the peers)"),
