@@ -9,7 +9,7 @@ let package = Package(
     .library(name: "TensorEngine", targets: ["TensorEngine"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.7.0"),
   ],
   targets: [
     // MARK: - System libraries

@@ -33,3 +33,41 @@ llmlab_build_flags() {
     echo "-Xswiftc -target-cpu -Xswiftc haswell -Xcc -march=haswell"
   fi
 }
+
+# The Python that has the peer frameworks (torch, transformers, safetensors), for the scripts
+# that compare llmlab with them: LLMLAB_PEERS_PYTHON, or the virtualenv that
+# ../shared/bench/setup-peers.sh makes. Prints its path, or explains and fails. Nothing in
+# llmlab's build or tests needs it.
+llmlab_peers_python() {
+  local py=${LLMLAB_PEERS_PYTHON:-$HOME/.cache/llmlab-peers/bin/python}
+  if [ ! -x "$py" ]; then
+    echo "no Python with the peer frameworks at $py" >&2
+    echo "  install them with ../shared/bench/setup-peers.sh (beside this checkout), or set LLMLAB_PEERS_PYTHON" >&2
+    return 1
+  fi
+  echo "$py"
+}
+
+# The peers' benchmark scripts: LLMLAB_BENCH_DIR, or shared/bench beside the checkout.
+llmlab_bench_dir() {
+  local dir=${LLMLAB_BENCH_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/shared/bench}
+  if [ ! -f "$dir/torch_gpt_bench.py" ] || [ ! -f "$dir/workloads.json" ]; then
+    echo "no peer benchmark scripts in $dir (torch_gpt_bench.py, workloads.json)" >&2
+    echo "  check out shared/ beside this repository, or set LLMLAB_BENCH_DIR" >&2
+    return 1
+  fi
+  echo "$dir"
+}
+
+# Builds llmlab in release mode with this machine's flags (quick when nothing changed) and
+# prints the binary's path; the build's output goes to standard error. LLMLAB_SCRATCH_PATH
+# builds in another directory than .build.
+llmlab_release_binary() {
+  local flags
+  flags=$(llmlab_build_flags)
+  [ -n "${LLMLAB_SCRATCH_PATH:-}" ] && flags="$flags --scratch-path $LLMLAB_SCRATCH_PATH"
+  # shellcheck disable=SC2086
+  swift build -c release $flags >&2 || return 1
+  # shellcheck disable=SC2086
+  echo "$(swift build -c release $flags --show-bin-path)/llmlab"
+}

@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
     abstract: "Measure the engine: standard workloads (--workload), or kernels against raw BLAS and memcpy (ops).",
-    subcommands: [OpsBenchCommand.self])
+    subcommands: [OpsBenchCommand.self, GateBenchCommand.self])
 
   @OptionGroup var engine: EngineOptions
   @Option(help: "A standard workload: \(Workload.all.map(\.name).joined(separator: ", ")).") var workload: String?
