@@ -272,7 +272,7 @@ final class ModelObject: RuntimeObject {
       return .none
     case "save_adapters":
       let dir = try a.string("dir")
-      try c.interpreter.modelCall { try model.saveAdapters(to: dir) }
+      try c.interpreter.modelCall { try model.saveAdapters(to: c.interpreter.resolvePath(dir)) }
       c.interpreter.output("saved \(Display.plural(model.adapters.count, "adapter")) to \(dir)/adapter_model.safetensors and adapter_config.json")
       return .none
     case "sample":

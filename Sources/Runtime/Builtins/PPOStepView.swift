@@ -38,7 +38,8 @@ enum PPOStepView {
       let range = start..<min(start + perBlock, tokens.count)
       var line = "  " + "token".padding(toLength: 10, withPad: " ", startingAt: 0)
       for t in tokens[range] {
-        let shown = t == "\n" ? "\\n" : (t.hasPrefix("<|") ? String(t.prefix(6)) : t)
+        // Special tokens lose their bars to fit a cell: <|end|> shows as <end>.
+        let shown = t == "\n" ? "\\n" : (t.hasPrefix("<|") && t.hasSuffix("|>") ? "<" + String(t.dropFirst(2).dropLast(2).prefix(4)) + ">" : t)
         let width = shown.reduce(0) { $0 + displayWidth($1) }
         line += String(repeating: " ", count: max(1, 7 - width)) + shown
       }

@@ -13,10 +13,19 @@ extension Interpreter {
     Array(prompts(of: try object(value, as: RecordsObject.self, "records", function: function).file).prefix(evaluationPromptCount))
   }
 
-  /// The mean reward of a held-out evaluation's answers: what an RL stage is measured by.
-  static func meanReward(_ e: ChatEvaluation, _ reward: RewardFunction) throws -> Double {
-    let scores = try zip(e.prompts, e.answers).map { Double(try reward($0, $1)) }
-    return scores.isEmpty ? .nan : scores.reduce(0, +) / Double(scores.count)
+  /// What an RL stage is measured by: the mean reward of held-out answers before and after
+  /// training, and the standard error of the change. The two evaluations answer the same
+  /// prompts with the same seeds, so answers pair up; the error of the mean paired
+  /// difference says whether a gain is more than the luck of the draw.
+  static func rewardChange(before: ChatEvaluation, after: ChatEvaluation, _ reward: RewardFunction) throws -> (before: Double, after: Double, standardError: Double) {
+    let b = try zip(before.prompts, before.answers).map { Double(try reward($0, $1)) }
+    let a = try zip(after.prompts, after.answers).map { Double(try reward($0, $1)) }
+    guard !a.isEmpty, a.count == b.count else { return (.nan, .nan, .nan) }
+    let n = Double(a.count)
+    let d = zip(a, b).map { $0 - $1 }
+    let mean = d.reduce(0, +) / n
+    let variance = n > 1 ? d.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1) : 0
+    return (b.reduce(0, +) / n, a.reduce(0, +) / n, (variance / n).squareRoot())
   }
 
   /// A reward for RL: a reward model's score, or a function written in the language of
@@ -110,10 +119,11 @@ extension Interpreter {
       var metrics: [String: Any] = ["train_reward_first": Double(report.initialScore), "train_reward_last": Double(report.finalScore), "kl": Double(report.finalKL), "kl_cap": Double(o.klCap), "steps": Double(report.steps)]
       if let before {
         let after = try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
-        let (rewardBefore, rewardAfter) = (try interp.modelCall { try Interpreter.meanReward(before, reward) }, try interp.modelCall { try Interpreter.meanReward(after, reward) })
-        interp.output(String(format: "on %d held-out prompts × \(ChatEvaluation.samplesPerPrompt) answers: reward %.3f → %.3f, rule pass rate %.2f → %.2f, distinct bigrams %.2f", evalPrompts.count, rewardBefore, rewardAfter, before.ruleRate, after.ruleRate, after.distinct2))
-        metrics["reward_before"] = rewardBefore
-        metrics["reward_after"] = rewardAfter
+        let change = try interp.modelCall { try Interpreter.rewardChange(before: before, after: after, reward) }
+        interp.output(String(format: "on %d held-out prompts × \(ChatEvaluation.samplesPerPrompt) answers: reward %.3f → %.3f (± %.3f), rule pass rate %.2f → %.2f, distinct bigrams %.2f", evalPrompts.count, change.before, change.after, change.standardError, before.ruleRate, after.ruleRate, after.distinct2))
+        metrics["reward_before"] = change.before
+        metrics["reward_after"] = change.after
+        metrics["reward_change_se"] = change.standardError
         metrics["rule_rate_before"] = before.ruleRate
         metrics["rule_rate_after"] = after.ruleRate
         metrics["distinct_2"] = after.distinct2
@@ -164,10 +174,11 @@ extension Interpreter {
       var metrics: [String: Any] = ["train_reward_first": Double(report.initialReward), "train_reward_last": Double(report.finalReward), "kl": Double(report.finalKL), "steps": Double(report.steps)]
       if let before {
         let after = try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
-        let (rewardBefore, rewardAfter) = (try interp.modelCall { try Interpreter.meanReward(before, reward) }, try interp.modelCall { try Interpreter.meanReward(after, reward) })
-        interp.output(String(format: "on %d held-out prompts × \(ChatEvaluation.samplesPerPrompt) answers: reward %.3f → %.3f, rule pass rate %.2f → %.2f", evalPrompts.count, rewardBefore, rewardAfter, before.ruleRate, after.ruleRate))
-        metrics["reward_before"] = rewardBefore
-        metrics["reward_after"] = rewardAfter
+        let change = try interp.modelCall { try Interpreter.rewardChange(before: before, after: after, reward) }
+        interp.output(String(format: "on %d held-out prompts × \(ChatEvaluation.samplesPerPrompt) answers: reward %.3f → %.3f (± %.3f), rule pass rate %.2f → %.2f", evalPrompts.count, change.before, change.after, change.standardError, before.ruleRate, after.ruleRate))
+        metrics["reward_before"] = change.before
+        metrics["reward_after"] = change.after
+        metrics["reward_change_se"] = change.standardError
         metrics["rule_rate_before"] = before.ruleRate
         metrics["rule_rate_after"] = after.ruleRate
       }
