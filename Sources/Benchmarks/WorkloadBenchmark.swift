@@ -28,6 +28,10 @@ public struct Workload: Sendable {
 public struct WorkloadBenchmark {
   public let workload: Workload
   public var seconds: Double = 10
+  /// Also profile a few training steps (see `StepProfile`).
+  public var profile = false
+  /// The profile of the last `run()` of a training workload with `profile` set.
+  public private(set) var stepProfile: StepProfile?
   public init(workload: Workload) { self.workload = workload }
 
   /// Peak resident memory of the process so far, in MB.
@@ -37,7 +41,7 @@ public struct WorkloadBenchmark {
     return Double(usage.ru_maxrss) / 1024
   }
 
-  public func run() throws -> Measurement {
+  public mutating func run() throws -> Measurement {
     Random.seed(0)
     let model = try GPTModel(config: workload.config)
     let w = workload
@@ -85,13 +89,16 @@ public struct WorkloadBenchmark {
       steps += 1
     }
     let perStep = (Timing.now() - start) / Double(steps)
+    if profile { stepProfile = try StepProfile.measure(steps: Swift.max(3, Swift.min(steps, 20)), step) }
     let tokens = Double(count)
     // Model FLOPs per step, as the peers count them: 6·N·tokens + 12·layers·width·context·tokens.
     let flops = 6 * Double(model.parameterCount) * tokens + 12 * Double(w.layers * w.dim * w.context) * tokens
-    return Measurement([
+    var fields: [(String, MeasurementValue)] = [
       ("workload", .text(w.name)), ("threads", .integer(EngineThreads.count)), ("params", .integer(model.parameterCount)),
       ("ms_per_step", .number(perStep * 1000, digits: 2)), ("train_tokens_per_s", .number(tokens / perStep, digits: 0)),
       ("gflops", .number(flops / perStep / 1e9, digits: 2)), ("peak_rss_mb", .number(Self.peakRSS(), digits: 1)),
-    ])
+    ]
+    if let stepProfile { fields.append(("profile", stepProfile.json)) }
+    return Measurement(fields)
   }
 }

@@ -31,6 +31,7 @@ enum GEMM {
   /// C = A·B for `a` of shape [..., M, K] and `b` of shape [..., K, N] (rank ≥ 2, batch axes
   /// broadcast). No autograd: callers record their own gradients.
   static func multiply(_ a: Tensor, _ b: Tensor, op: String = "matmul") throws -> Tensor {
+    let region = Profiler.begin(.matmul); defer { Profiler.end(region) }
     let ra = a.rank, rb = b.rank
     let m = a.shape[ra - 2], k = a.shape[ra - 1]
     let k2 = b.shape[rb - 2], n = b.shape[rb - 1]
@@ -73,6 +74,7 @@ enum GEMM {
     let pa = opA.tensor.base, pb = opB.tensor.base, pc = out.base
     withExtendedLifetime((opA.tensor, opB.tensor)) {
       var index = [Int](repeating: 0, count: batch.count)
+      Profiler.countGEMM(transA: opA.transposed, transB: opB.transposed, m: m, n: n, k: k, calls: count)
       for i in 0..<count {
         var offA = 0, offB = 0
         for d in 0..<batch.count {
@@ -108,6 +110,7 @@ extension GEMM {
     _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
     beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
+    Profiler.countGEMM(transA: transA, transB: transB, m: m, n: n, k: k)
     cblas_sgemm(
       CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
       Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))

@@ -10,6 +10,7 @@ extension Tensor {
   public static func scaledDotProductAttention(
     query: Tensor, key: Tensor, value: Tensor, causal: Bool = true, scale: Float? = nil
   ) throws -> Tensor {
+    let region = Profiler.begin(.attention); defer { Profiler.end(region) }
     let op = "attention"
     guard query.rank >= 2, key.rank == query.rank, value.rank == query.rank,
       query.shape.dropLast(2) == key.shape.dropLast(2), key.shape.dropLast(2) == value.shape.dropLast(2)

@@ -13,6 +13,7 @@ extension Tensor {
   }
 
   private func normalize(weight: Tensor?, bias: Tensor?, eps: Float, centered: Bool, op: String) throws -> Tensor {
+    let region = Profiler.begin(.elementwise); defer { Profiler.end(region) }
     guard rank >= 1 else { throw TensorError.invalidArgument(op: op, message: "needs at least one axis") }
     let d = shape[rank - 1]
     for (name, p) in [("weight", weight), ("bias", bias)] {
