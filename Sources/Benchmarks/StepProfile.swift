@@ -28,10 +28,13 @@ public struct StepProfile: Sendable {
     let work = calls.map { shape, count in
       (OpsBenchmark.RawSgemm(m: shape.m, n: shape.n, k: shape.k, transA: shape.transA, transB: shape.transB), count)
     }
-    return Timing.median(warmup: 1, repeats: 5) {
-      for (gemm, count) in work {
-        // Counts are over all profiled steps; run one step's share (at least once).
-        for _ in 0..<Swift.max(1, count / steps) { gemm.run() }
+    // OpenBLAS with its own threads: the reference a plain BLAS user would get.
+    return EngineThreads.withBLASThreads {
+      Timing.median(warmup: 1, repeats: 5) {
+        for (gemm, count) in work {
+          // Counts are over all profiled steps; run one step's share (at least once).
+          for _ in 0..<Swift.max(1, count / steps) { gemm.run() }
+        }
       }
     }
   }

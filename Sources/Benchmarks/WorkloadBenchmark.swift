@@ -46,14 +46,17 @@ public struct WorkloadBenchmark {
     let model = try GPTModel(config: workload.config)
     let w = workload
     if let newTokens = w.newTokens {
-      // Batch 1, a one-token prompt, newTokens tokens with the KV cache.
+      // Batch 1, a one-token prompt, newTokens tokens with the KV cache, each drawn as the
+      // peer draws them: temperature 1, softmax over the whole vocabulary, one multinomial
+      // draw from a seeded generator (not argmax). newTokens forward passes in all.
+      var rng = RandomGenerator(seed: 3)
       func generate() throws {
         try GradMode.withoutGradients {
           let cache = GPTModel.KVCache(layers: w.layers)
-          var logits = try model.forward(Tensor(shape: [1, 1], values: [1]), cache: cache)
-          for _ in 0..<newTokens {
-            let next = try logits.reshaped([w.vocabulary]).argmax().item()
-            logits = try model.forward(Tensor(shape: [1, 1], values: [next]), cache: cache)
+          var logits = try model.forward(Tensor(shape: [1, 1], values: [0]), cache: cache)
+          for i in 0..<newTokens {
+            let next = logits.withElements { Sampler.draw($0, temperature: 1, rng: &rng) }
+            if i + 1 < newTokens { logits = try model.forward(Tensor(shape: [1, 1], values: [Float(next)]), cache: cache) }
           }
         }
       }

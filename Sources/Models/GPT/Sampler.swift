@@ -138,6 +138,27 @@ public struct Sampler {
   }
 }
 
+extension Sampler {
+  /// A token drawn from softmax(logits / temperature) over the whole vocabulary, by one
+  /// uniform number against the running sum in token order (what `torch.multinomial` does):
+  /// no sort and no allocation, two passes over the logits.
+  public static func draw(_ logits: UnsafeBufferPointer<Float>, temperature: Float, rng: inout RandomGenerator) -> Int {
+    guard let first = logits.first else { return 0 }
+    var maxLogit = first
+    for x in logits where x > maxLogit { maxLogit = x }
+    let scale = 1 / temperature
+    var total = 0.0
+    for x in logits { total += Double(Foundation.exp((x - maxLogit) * scale)) }
+    var u = Double(rng.nextUniform()) * total
+    for (i, x) in logits.enumerated() {
+      u -= Double(Foundation.exp((x - maxLogit) * scale))
+      if u <= 0 { return i }
+    }
+    // Rounding can leave u a hair above 0: the last token with any probability.
+    return logits.lastIndex { $0 > -.infinity } ?? logits.count - 1
+  }
+}
+
 extension GPTModel {
   func forward(ids: [Int], cache: KVCache) throws -> Tensor {
     try forward(Tensor(shape: [1, ids.count], values: ids.map(Float.init)), cache: cache)

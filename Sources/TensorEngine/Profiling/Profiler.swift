@@ -129,6 +129,13 @@ public enum Profiler {
     if category == .matmul { report.gemmCalls[shape, default: 0] += calls }
   }
 
+  /// Counts matrix-product work done outside `GEMM` (attention's own kernel).
+  @inline(__always)
+  static func countFlops(_ flops: Double) {
+    if !isEnabled || depth == 0 { return }
+    report.flops[current.rawValue] += flops
+  }
+
   /// The category of a backward node, by the name of the operation that recorded it.
   static func category(ofOperation op: String) -> Category {
     switch op {
