@@ -21,7 +21,12 @@ public enum EngineThreads {
     let n = Swift.max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
     configured.store(n, ordering: .relaxed)
     openblas_set_num_threads(1)
+    if pool?.workers != n - 1 { pool = n > 1 ? WorkerPool(workers: n - 1) : nil }
   }
+
+  /// The worker threads beside the caller's (none with one thread). A reconfigured count
+  /// starts a new pool; the old one's threads stay asleep.
+  nonisolated(unsafe) static var pool: WorkerPool?
 
   /// Runs `body` with OpenBLAS's own threading on (`count` threads), for measuring raw
   /// `cblas_sgemm` as a reference; the engine's policy is restored afterwards.
@@ -51,20 +56,11 @@ func parallelFor(_ n: Int, grain: Int = 32_768, _ body: (Range<Int>) -> Void) {
   }
   // A few chunks per thread, claimed dynamically: on a shared machine one descheduled
   // thread then delays a small piece of the work instead of half of it. Only `threads`
-  // workers run, so the policy's thread count holds.
+  // threads run (the caller and the pool's workers), so the policy's thread count holds.
   let chunks = Swift.min(threads * 4, n / grain)
-  let workers = Swift.min(threads, chunks)
-  let next = Atomic<Int>(0)
-  withoutActuallyEscaping(body) { body in
-    let box = UnsafeSendableBox(body)
-    DispatchQueue.concurrentPerform(iterations: workers) { _ in
-      while true {
-        let c = next.wrappingAdd(1, ordering: .relaxed).oldValue
-        if c >= chunks { break }
-        box.value((n * c / chunks)..<(n * (c + 1) / chunks))
-      }
-    }
-  }
+  let ran = EngineThreads.pool?.run(chunks: chunks) { c in body((n * c / chunks)..<(n * (c + 1) / chunks)) }
+  // The pool is busy (a loop inside a loop, or another thread's): run on this thread.
+  if ran != true { body(0..<n) }
 }
 
 /// Lets kernels hand pointers and closures to worker threads. The engine's parallel loops

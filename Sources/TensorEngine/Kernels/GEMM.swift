@@ -127,8 +127,11 @@ extension GEMM {
     beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
     let threads = EngineThreads.count
-    let parts = Swift.min(threads, m * n * k / splitWork)
-    if parts <= 1 || (m < 32 && n < 32) {
+    // A one-row product streams B from memory at a few flops per byte: worth splitting at
+    // a sixteenth of the size.
+    let work = m == 1 ? 16 * n * k : m * n * k
+    let parts = Swift.min(threads, work / splitWork)
+    if parts <= 1 || (m < 32 && n < 32) || (m == 1 && n < 64 * parts) {
       serial(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc)
       return
     }
