@@ -68,10 +68,14 @@ public struct WorkloadBenchmark {
         runs += 1
       }
       let perRun = (Timing.now() - start) / Double(runs)
-      return Measurement([
+      // Profiled per token: one "step" is one generation of newTokens tokens.
+      if profile { stepProfile = try StepProfile.measure(steps: 3, generate) }
+      var fields: [(String, MeasurementValue)] = [
         ("workload", .text(w.name)), ("threads", .integer(EngineThreads.count)), ("params", .integer(model.parameterCount)),
         ("sample_tokens_per_s", .number(Double(newTokens) / perRun, digits: 1)), ("peak_rss_mb", .number(Self.peakRSS(), digits: 1)),
-      ])
+      ]
+      if let stepProfile { fields.append(("profile", stepProfile.json)) }
+      return Measurement(fields)
     }
     let optimizer = try AdamW(parameters: model.parameters.map(\.tensor), learningRate: 3e-4, weightDecay: 0.1)
     var rng = RandomGenerator(seed: 1)
