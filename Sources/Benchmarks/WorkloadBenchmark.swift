@@ -49,15 +49,15 @@ public struct WorkloadBenchmark {
       // Batch 1, a one-token prompt, newTokens tokens with the KV cache, each drawn as the
       // peer draws them: temperature 1, softmax over the whole vocabulary, one multinomial
       // draw from a seeded generator (not argmax). newTokens forward passes in all.
+      // The sampler's own path for this layout: `GPTModel.Decoder`.
       var rng = RandomGenerator(seed: 3)
+      guard let decoder = GPTModel.Decoder(model: model) else { throw ModelError("sample workload: no decoder for this layout") }
       func generate() throws {
-        try GradMode.withoutGradients {
-          let cache = GPTModel.KVCache(layers: w.layers)
-          var logits = try model.forward(Tensor(shape: [1, 1], values: [0]), cache: cache)
-          for i in 0..<newTokens {
-            let next = logits.withElements { Sampler.draw($0, temperature: 1, rng: &rng) }
-            if i + 1 < newTokens { logits = try model.forward(Tensor(shape: [1, 1], values: [Float(next)]), cache: cache) }
-          }
+        decoder.reset()
+        try decoder.feed(0)
+        for i in 0..<newTokens {
+          let next = decoder.withLogits { Sampler.draw($0, temperature: 1, rng: &rng) }
+          if i + 1 < newTokens { try decoder.feed(next) }
         }
       }
       try generate()

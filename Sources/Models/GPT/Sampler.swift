@@ -57,8 +57,16 @@ public struct Sampler {
     var text = ""
     var stoppedBy = "max tokens"
     var stopToken: Int? = nil
+    // GPT-2-shaped models decode through the allocation-free path, fed one token at a time.
+    let fast = GPTModel.Decoder(model: model)
+    func logitsAfter(_ tokens: [Int]) throws -> [Float] {
+      guard let fast else { return try lastLogits(model.forward(ids: tokens, cache: cache)) }
+      for token in tokens { try fast.feed(token) }
+      return fast.withLogits { Array($0) }
+    }
+    func filled() -> Int { fast?.length ?? cache.length }
     try GradMode.withoutGradients {
-      var logits = try lastLogits(model.forward(ids: ids, cache: cache))
+      var logits = try logitsAfter(ids)
       for _ in 0..<options.maxTokens {
         if shouldStop() { stoppedBy = "interrupted"; break }
         let next = pick(logits, history: ids + generated, options: options, rng: &rng)
@@ -81,8 +89,8 @@ public struct Sampler {
           break
         }
         onText(piece)
-        if cache.length >= context { stoppedBy = "context full"; break }
-        logits = try lastLogits(model.forward(ids: [next], cache: cache))
+        if filled() >= context { stoppedBy = "context full"; break }
+        logits = try logitsAfter([next])
       }
     }
     let tail = decoder.finish()
