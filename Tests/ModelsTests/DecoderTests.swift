@@ -31,6 +31,22 @@ struct DecoderTests {
     #expect(throws: TensorError.self) { try decoder.feed(0) }  // the context is full
   }
 
+  @Test("the decoder continues from a prompt the general forward pass cached")
+  func decoderAfterPrompt() throws {
+    Random.seed(24)
+    let model = try GPTModel(config: Self.config(tied: true, bias: true))
+    let tokens = [5, 3, 5, 8, 9, 7, 9]
+    let full = try GradMode.withoutGradients { try model.forward(Tensor(shape: [1, 7], values: tokens.map(Float.init))) }
+    let cache = GPTModel.KVCache(layers: 2)
+    _ = try GradMode.withoutGradients { try model.forward(Tensor(shape: [1, 4], values: tokens.prefix(4).map(Float.init)), cache: cache) }
+    let decoder = try #require(GPTModel.Decoder(model: model))
+    try decoder.start(after: cache)
+    for t in 4..<7 {
+      try decoder.feed(tokens[t])
+      expectAll(decoder.withLogits { Array($0) }, try full.selected(axis: 0, index: 0).selected(axis: 0, index: t).toArray())
+    }
+  }
+
   @Test("no decoder for LLaMA's layout")
   func noDecoderForLLaMA() throws {
     var c = Self.config(tied: false, bias: false)

@@ -62,6 +62,20 @@ extension GPTModel {
     /// Starts a new sequence (the cache refills from position 0).
     public func reset() { length = 0 }
 
+    /// Continues from a prompt that the general forward pass ran with `cache` (batch 1): a
+    /// long prompt is one matrix product per weight there, where feeding it here would read
+    /// every weight once per token. The prompt's logits are the forward pass's.
+    public func start(after cache: KVCache) throws {
+      for l in 0..<config.layers {
+        guard let k = cache.keys[l], let v = cache.values[l], k.shape[0] == 1 else {
+          throw ModelError("decoder: the KV cache holds no batch-1 keys and values for layer \(l)")
+        }
+        try keys[l].assign(k.selected(axis: 0, index: 0).sliced(axis: 1, start: 0, end: cache.length), along: 1, at: 0)
+        try values[l].assign(v.selected(axis: 0, index: 0).sliced(axis: 1, start: 0, end: cache.length), along: 1, at: 0)
+      }
+      length = cache.length
+    }
+
     /// Feeds `token` at the next position; the logits for the position after it are then
     /// available through `withLogits`.
     public func feed(_ token: Int) throws {

@@ -58,13 +58,15 @@ public struct Sampler {
     var stoppedBy = "max tokens"
     var stopToken: Int? = nil
     // GPT-2-shaped models decode through the allocation-free path, fed one token at a time.
+    // The prompt runs through the general forward pass, which fills the KV cache.
     let fast = GPTModel.Decoder(model: model)
     func logitsAfter(_ tokens: [Int]) throws -> [Float] {
-      guard let fast else { return try lastLogits(model.forward(ids: tokens, cache: cache)) }
+      guard let fast, fast.length > 0 || cache.length > 0 else { return try lastLogits(model.forward(ids: tokens, cache: cache)) }
+      if fast.length == 0 { try fast.start(after: cache) }
       for token in tokens { try fast.feed(token) }
       return fast.withLogits { Array($0) }
     }
-    func filled() -> Int { fast?.length ?? cache.length }
+    func filled() -> Int { Swift.max(fast?.length ?? 0, cache.length) }
     try GradMode.withoutGradients {
       var logits = try logitsAfter(ids)
       for _ in 0..<options.maxTokens {
