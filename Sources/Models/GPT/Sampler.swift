@@ -57,8 +57,8 @@ public struct Sampler {
     var text = ""
     var stoppedBy = "max tokens"
     var stopToken: Int? = nil
-    // GPT-2-shaped models decode through the allocation-free path, fed one token at a time.
-    // The prompt runs through the general forward pass, which fills the KV cache.
+    // The prompt runs through the general forward pass, which fills the KV cache; GPT-2-shaped
+    // models then continue token by token through the allocation-free decoder.
     let fast = GPTModel.Decoder(model: model)
     func logitsAfter(_ tokens: [Int]) throws -> [Float] {
       guard let fast, fast.length > 0 || cache.length > 0 else { return try lastLogits(model.forward(ids: tokens, cache: cache)) }
