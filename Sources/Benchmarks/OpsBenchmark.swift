@@ -39,7 +39,7 @@ public struct OpsBenchmark {
       let flops = 2.0 * Double(m) * Double(n) * Double(k)
       let raw = RawSgemm(m: m, n: n, k: k, transA: ta, transB: tb)
       // Engine and raw BLAS alternate, round by round, so that a noisy neighbour slows both.
-      let (engine, blas) = try Timing.alternating(repeats: repeats, { _ = try engineCall() }, { raw.run() })
+      let (engine, blas) = try Timing.alternating(repeats: repeats, { _ = try engineCall() }, { EngineThreads.withBLASThreads { raw.run() } })
       report(Measurement([
         ("op", .text(name)),
         ("shape", .text("\(m)x\(k)·\(k)x\(n)")),

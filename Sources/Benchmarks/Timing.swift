@@ -63,9 +63,12 @@ public enum MeasurementValue: Sendable {
   case text(String)
   case number(Double, digits: Int)
   case integer(Int)
+  /// A nested JSON object (keys in order).
+  case object([(String, MeasurementValue)])
 
   var json: String {
     switch self {
+    case .object(let fields): return "{" + fields.map { "\"\($0.0)\": \($0.1.json)" }.joined(separator: ", ") + "}"
     case .text(let s): return "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\""
     case .number(let x, let digits): return x.isFinite ? String(format: "%.\(digits)f", x) : "null"
     case .integer(let n): return String(n)
@@ -77,6 +80,7 @@ public enum MeasurementValue: Sendable {
     case .text(let s): return s
     case .number(let x, let digits): return String(format: "%.\(digits)f", x)
     case .integer(let n): return String(n)
+    case .object(let fields): return fields.map { "\($0.0)=\($0.1.plain)" }.joined(separator: " ")
     }
   }
 }

@@ -28,6 +28,10 @@ public struct Workload: Sendable {
 public struct WorkloadBenchmark {
   public let workload: Workload
   public var seconds: Double = 10
+  /// Also profile a few training steps (see `StepProfile`).
+  public var profile = false
+  /// The profile of the last `run()` of a training workload with `profile` set.
+  public private(set) var stepProfile: StepProfile?
   public init(workload: Workload) { self.workload = workload }
 
   /// Peak resident memory of the process so far, in MB.
@@ -37,20 +41,23 @@ public struct WorkloadBenchmark {
     return Double(usage.ru_maxrss) / 1024
   }
 
-  public func run() throws -> Measurement {
+  public mutating func run() throws -> Measurement {
     Random.seed(0)
     let model = try GPTModel(config: workload.config)
     let w = workload
     if let newTokens = w.newTokens {
-      // Batch 1, a one-token prompt, newTokens tokens with the KV cache.
+      // Batch 1, a one-token prompt, newTokens tokens with the KV cache, each drawn as the
+      // peer draws them: temperature 1, softmax over the whole vocabulary, one multinomial
+      // draw from a seeded generator (not argmax). newTokens forward passes in all.
+      // The sampler's own path for this layout: `GPTModel.Decoder`.
+      var rng = RandomGenerator(seed: 3)
+      guard let decoder = GPTModel.Decoder(model: model) else { throw ModelError("sample workload: no decoder for this layout") }
       func generate() throws {
-        try GradMode.withoutGradients {
-          let cache = GPTModel.KVCache(layers: w.layers)
-          var logits = try model.forward(Tensor(shape: [1, 1], values: [1]), cache: cache)
-          for _ in 0..<newTokens {
-            let next = try logits.reshaped([w.vocabulary]).argmax().item()
-            logits = try model.forward(Tensor(shape: [1, 1], values: [next]), cache: cache)
-          }
+        decoder.reset()
+        try decoder.feed(0)
+        for i in 0..<newTokens {
+          let next = decoder.withLogits { Sampler.draw($0, temperature: 1, rng: &rng) }
+          if i + 1 < newTokens { try decoder.feed(next) }
         }
       }
       try generate()
@@ -61,10 +68,14 @@ public struct WorkloadBenchmark {
         runs += 1
       }
       let perRun = (Timing.now() - start) / Double(runs)
-      return Measurement([
+      // Profiled per token: one "step" is one generation of newTokens tokens.
+      if profile { stepProfile = try StepProfile.measure(steps: 3, generate) }
+      var fields: [(String, MeasurementValue)] = [
         ("workload", .text(w.name)), ("threads", .integer(EngineThreads.count)), ("params", .integer(model.parameterCount)),
         ("sample_tokens_per_s", .number(Double(newTokens) / perRun, digits: 1)), ("peak_rss_mb", .number(Self.peakRSS(), digits: 1)),
-      ])
+      ]
+      if let stepProfile { fields.append(("profile", stepProfile.json)) }
+      return Measurement(fields)
     }
     let optimizer = try AdamW(parameters: model.parameters.map(\.tensor), learningRate: 3e-4, weightDecay: 0.1)
     var rng = RandomGenerator(seed: 1)
@@ -85,13 +96,16 @@ public struct WorkloadBenchmark {
       steps += 1
     }
     let perStep = (Timing.now() - start) / Double(steps)
+    if profile { stepProfile = try StepProfile.measure(steps: Swift.max(3, Swift.min(steps, 20)), step) }
     let tokens = Double(count)
     // Model FLOPs per step, as the peers count them: 6·N·tokens + 12·layers·width·context·tokens.
     let flops = 6 * Double(model.parameterCount) * tokens + 12 * Double(w.layers * w.dim * w.context) * tokens
-    return Measurement([
+    var fields: [(String, MeasurementValue)] = [
       ("workload", .text(w.name)), ("threads", .integer(EngineThreads.count)), ("params", .integer(model.parameterCount)),
       ("ms_per_step", .number(perStep * 1000, digits: 2)), ("train_tokens_per_s", .number(tokens / perStep, digits: 0)),
       ("gflops", .number(flops / perStep / 1e9, digits: 2)), ("peak_rss_mb", .number(Self.peakRSS(), digits: 1)),
-    ])
+    ]
+    if let stepProfile { fields.append(("profile", stepProfile.json)) }
+    return Measurement(fields)
   }
 }

@@ -12,6 +12,8 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "A standard workload: \(Workload.all.map(\.name).joined(separator: ", ")).") var workload: String?
   @Flag(help: "Print one JSON object per run.") var json = false
   @Option(help: "Seconds of timed steps.") var seconds: Double = 10
+  @Flag(help: "Also show where a training step's time goes, and the matrix products' efficiency against raw cblas_sgemm.")
+  var profile = false
 
   func run() throws {
     try engine.apply()
@@ -21,8 +23,14 @@ struct BenchCommand: ParsableCommand {
     }
     var bench = WorkloadBenchmark(workload: w)
     bench.seconds = seconds
+    bench.profile = profile
     let m = try bench.run()
-    print(json ? m.jsonLine : m.fields.map { "\($0.0)=\($0.1.plain)" }.joined(separator: "  "))
+    if json {
+      print(m.jsonLine)
+      return
+    }
+    print(m.fields.filter { $0.0 != "profile" }.map { "\($0.0)=\($0.1.plain)" }.joined(separator: "  "))
+    if let p = bench.stepProfile { print(p.table) }
   }
 }
 

@@ -60,3 +60,45 @@ struct GradientAttentionTests {
     expectClose(fused, reference.toArray(), shape: [2, 3, 2], tolerance: 1e-5)
   }
 }
+
+/// The fused causal self-attention from a [q | k | v] projection, and attention over more
+/// query rows than one block of the kernel (its causal skipping of masked keys).
+@Suite("Gradients: fused and blocked attention")
+struct GradientFusedAttentionTests {
+  @Test("causal self-attention from a fused projection: gradient")
+  func fusedGradient() throws {
+    let qkv = TestData.normal([2, 5, 12], seed: 131)
+    try checkGradients([qkv], "qkv [2, 5, 12], 2 heads") { try Tensor.causalSelfAttention(qkv: $0[0], heads: 2) }
+  }
+
+  @Test("causal self-attention equals split heads through scaledDotProductAttention")
+  func fusedMatchesSplit() throws {
+    let (b, t, heads, hd) = (2, 70, 3, 4)
+    let d = heads * hd
+    let qkv = TestData.normal([b, t, 3 * d], seed: 132)
+    let fused = try Tensor.causalSelfAttention(qkv: qkv, heads: heads)
+    let parts = try qkv.split(parts: 3, axis: -1).map { try $0.reshaped([b, t, heads, hd]).permuted([0, 2, 1, 3]) }
+    let reference = try Tensor.scaledDotProductAttention(query: parts[0], key: parts[1], value: parts[2])
+      .permuted([0, 2, 1, 3]).reshaped([b, t, d])
+    expectClose(fused, reference.toArray(), shape: [b, t, d], tolerance: 1e-5)
+
+    // And the same gradient for the projection.
+    let g = TestData.normal([b, t, d], seed: 133)
+    let x1 = qkv.requiringGrad(), x2 = qkv.requiringGrad()
+    try Tensor.causalSelfAttention(qkv: x1, heads: heads).backward(gradient: g)
+    let split = try x2.split(parts: 3, axis: -1).map { try $0.reshaped([b, t, heads, hd]).permuted([0, 2, 1, 3]) }
+    try Tensor.scaledDotProductAttention(query: split[0], key: split[1], value: split[2])
+      .permuted([0, 2, 1, 3]).reshaped([b, t, d]).backward(gradient: g)
+    expectClose(try #require(x1.grad), try #require(x2.grad).toArray(), shape: [b, t, 3 * d], tolerance: 1e-5)
+  }
+
+  @Test("attention over more than one block of queries", arguments: [false, true])
+  func blocks(_ causal: Bool) throws {
+    // 70 queries: a full block of 64 and a partial one; 75 keys: a KV cache of 5 earlier.
+    let q = TestData.normal([1, 70, 3], seed: 134), k = TestData.normal([1, 75, 3], seed: 135)
+    let v = TestData.normal([1, 75, 2], seed: 136)
+    try checkGradients([q, k, v], "blocks\(causal ? " causal" : "")") {
+      try Tensor.scaledDotProductAttention(query: $0[0], key: $0[1], value: $0[2], causal: causal)
+    }
+  }
+}

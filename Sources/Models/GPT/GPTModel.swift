@@ -76,19 +76,6 @@ public final class GPTModel: @unchecked Sendable {
 
   // MARK: Forward
 
-  /// Keys and values of earlier positions, per layer, so that sampling computes only the
-  /// newest position: each step costs one position's forward pass.
-  public final class KVCache {
-    var keys: [Tensor?]
-    var values: [Tensor?]
-    public private(set) var length = 0
-    public init(layers: Int) {
-      keys = Array(repeating: nil, count: layers)
-      values = Array(repeating: nil, count: layers)
-    }
-    func advance(_ n: Int) { length += n }
-  }
-
   /// Logits [batch, time, vocabulary] for token ids [batch, time]. With a cache, `ids` are
   /// the new positions after those already cached.
   public func forward(_ ids: Tensor, cache: KVCache? = nil, training: Bool = false) throws -> Tensor {
@@ -126,24 +113,23 @@ public final class GPTModel: @unchecked Sendable {
     for l in 0..<config.layers {
       // Attention.
       let h1 = try norm(x, names.norm1(l))
-      var (q, k, v) = try attentionProjections(h1, layer: l)
-      q = try q.reshaped([b, t, heads, hd]).permuted([0, 2, 1, 3])
-      k = try k.reshaped([b, t, heads, hd]).permuted([0, 2, 1, 3])
-      v = try v.reshaped([b, t, heads, hd]).permuted([0, 2, 1, 3])
-      if let rope {
-        q = try rope.apply(q)
-        k = try rope.apply(k)
-      }
-      if let cache {
-        if let pastK = cache.keys[l], let pastV = cache.values[l] {
-          k = try Tensor.concat([pastK, k], axis: 2)
-          v = try Tensor.concat([pastV, v], axis: 2)
+      var a: Tensor
+      if cache == nil && rope == nil, let qkv = try fusedProjection(h1, layer: l) {
+        // Training and full forwards: heads read in place from the fused projection.
+        a = try Tensor.causalSelfAttention(qkv: qkv, heads: heads)
+      } else {
+        var (q, k, v) = try attentionProjections(h1, layer: l)
+        q = try q.reshaped([b, t, heads, hd]).permuted([0, 2, 1, 3])
+        k = try k.reshaped([b, t, heads, hd]).permuted([0, 2, 1, 3])
+        v = try v.reshaped([b, t, heads, hd]).permuted([0, 2, 1, 3])
+        if let rope {
+          q = try rope.apply(q)
+          k = try rope.apply(k)
         }
-        cache.keys[l] = k.detached()
-        cache.values[l] = v.detached()
+        if let cache { (k, v) = try cache.append(layer: l, keys: k, values: v, capacity: config.context) }
+        a = try Tensor.scaledDotProductAttention(query: q, key: k, value: v, causal: true)
+        a = try a.permuted([0, 2, 1, 3]).reshaped([b, t, d])
       }
-      var a = try Tensor.scaledDotProductAttention(query: q, key: k, value: v, causal: true)
-      a = try a.permuted([0, 2, 1, 3]).reshaped([b, t, d])
       a = try linear(a, names.attentionOutput(l), bias: names.attentionOutputBias(l))
       if training && config.dropout > 0 { a = try a.dropout(config.dropout) }
       x = try x + a
@@ -206,6 +192,14 @@ public final class GPTModel: @unchecked Sendable {
       out.append((names.mlpOutput(l), h, d, "mlp"))
     }
     return out
+  }
+
+  /// GPT-2's fused c_attn output [batch, time, 3·dim], or nil for separate projections.
+  func fusedProjection(_ h: Tensor, layer l: Int) throws -> Tensor? {
+    let inputs = names.attentionInput(l, config.dim)
+    guard inputs.count == 1 else { return nil }
+    let biases = config.bias ? names.attentionInputBias(l, config.dim).map(\.0) : []
+    return try linear(h, inputs[0].0, bias: biases.first)
   }
 
   func attentionProjections(_ h: Tensor, layer l: Int) throws -> (Tensor, Tensor, Tensor) {

@@ -57,8 +57,18 @@ public struct Sampler {
     var text = ""
     var stoppedBy = "max tokens"
     var stopToken: Int? = nil
+    // The prompt runs through the general forward pass, which fills the KV cache; GPT-2-shaped
+    // models then continue token by token through the allocation-free decoder.
+    let fast = GPTModel.Decoder(model: model)
+    func logitsAfter(_ tokens: [Int]) throws -> [Float] {
+      guard let fast, fast.length > 0 || cache.length > 0 else { return try lastLogits(model.forward(ids: tokens, cache: cache)) }
+      if fast.length == 0 { try fast.start(after: cache) }
+      for token in tokens { try fast.feed(token) }
+      return fast.withLogits { Array($0) }
+    }
+    func filled() -> Int { Swift.max(fast?.length ?? 0, cache.length) }
     try GradMode.withoutGradients {
-      var logits = try lastLogits(model.forward(ids: ids, cache: cache))
+      var logits = try logitsAfter(ids)
       for _ in 0..<options.maxTokens {
         if shouldStop() { stoppedBy = "interrupted"; break }
         let next = pick(logits, history: ids + generated, options: options, rng: &rng)
@@ -81,8 +91,8 @@ public struct Sampler {
           break
         }
         onText(piece)
-        if cache.length >= context { stoppedBy = "context full"; break }
-        logits = try lastLogits(model.forward(ids: [next], cache: cache))
+        if filled() >= context { stoppedBy = "context full"; break }
+        logits = try logitsAfter([next])
       }
     }
     let tail = decoder.finish()
@@ -135,6 +145,27 @@ public struct Sampler {
       if u <= 0 { return order[i] }
     }
     return order[order.count - 1]
+  }
+}
+
+extension Sampler {
+  /// A token drawn from softmax(logits / temperature) over the whole vocabulary, by one
+  /// uniform number against the running sum in token order (what `torch.multinomial` does):
+  /// no sort and no allocation, two passes over the logits.
+  public static func draw(_ logits: UnsafeBufferPointer<Float>, temperature: Float, rng: inout RandomGenerator) -> Int {
+    guard let first = logits.first else { return 0 }
+    var maxLogit = first
+    for x in logits where x > maxLogit { maxLogit = x }
+    let scale = 1 / temperature
+    var total = 0.0
+    for x in logits { total += Double(Foundation.exp((x - maxLogit) * scale)) }
+    var u = Double(rng.nextUniform()) * total
+    for (i, x) in logits.enumerated() {
+      u -= Double(Foundation.exp((x - maxLogit) * scale))
+      if u <= 0 { return i }
+    }
+    // Rounding can leave u a hair above 0: the last token with any probability.
+    return logits.lastIndex { $0 > -.infinity } ?? logits.count - 1
   }
 }
 

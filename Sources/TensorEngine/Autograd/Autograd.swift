@@ -59,7 +59,7 @@ enum Autograd {
             message: "the graph through '\(node.op)' was already used by an earlier backward();"
               + " pass retainGraph: true to walk it twice")
         }
-        let grads = try backward(g)
+        let grads = try Profiler.measure(operation: node.op) { try backward(g) }
         if !retainGraph { node.backward = nil }
         for (input, grad) in zip(node.inputs, grads) {
           guard let input, let grad else { continue }

@@ -3,21 +3,37 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// The engine's one threading policy.
+/// The engine's one threading policy: one pool of threads, the engine's.
 ///
-/// - Matrix products run on OpenBLAS's own threads, `count` of them, and are only ever called
-///   from the caller's thread, never from inside one of the engine's parallel loops.
+/// - OpenBLAS always runs single-threaded. A large matrix product is cut into one block of
+///   C per thread (`GEMM.sgemm`), and many small ones (attention's per-head products, a
+///   batched matmul) are spread over the threads as work items, each calling BLAS on its
+///   own thread.
 /// - Element-wise kernels, reductions, normalizations and the optimizer split large loops into
-///   chunks run by at most `count` threads with `parallelFor`; those chunks never call BLAS.
-/// So at any moment at most `count` threads compute: BLAS's or the engine's, never both nested.
+///   chunks run by at most `count` threads with `parallelFor`.
+/// So at most `count` threads compute, and no BLAS thread is left spinning (OpenBLAS's idle
+/// threads poll with `sched_yield`) while the engine's own threads need the cores.
 public enum EngineThreads {
   private static let configured = Atomic<Int>(0)
 
-  /// Sets the thread count for both BLAS and the engine's loops (default: all cores).
+  /// Sets the thread count of the engine's loops and products (default: all cores).
   public static func configure(threads: Int? = nil) {
     let n = Swift.max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
     configured.store(n, ordering: .relaxed)
-    openblas_set_num_threads(Int32(n))
+    openblas_set_num_threads(1)
+    if pool?.workers != n - 1 { pool = n > 1 ? WorkerPool(workers: n - 1) : nil }
+  }
+
+  /// The worker threads beside the caller's (none with one thread). A reconfigured count
+  /// starts a new pool; the old one's threads stay asleep.
+  nonisolated(unsafe) static var pool: WorkerPool?
+
+  /// Runs `body` with OpenBLAS's own threading on (`count` threads), for measuring raw
+  /// `cblas_sgemm` as a reference; the engine's policy is restored afterwards.
+  public static func withBLASThreads<R>(_ body: () throws -> R) rethrows -> R {
+    openblas_set_num_threads(Int32(count))
+    defer { openblas_set_num_threads(1) }
+    return try body()
   }
 
   /// Threads in use; configures the default on first use.
@@ -40,20 +56,11 @@ func parallelFor(_ n: Int, grain: Int = 32_768, _ body: (Range<Int>) -> Void) {
   }
   // A few chunks per thread, claimed dynamically: on a shared machine one descheduled
   // thread then delays a small piece of the work instead of half of it. Only `threads`
-  // workers run, so the policy's thread count holds.
+  // threads run (the caller and the pool's workers), so the policy's thread count holds.
   let chunks = Swift.min(threads * 4, n / grain)
-  let workers = Swift.min(threads, chunks)
-  let next = Atomic<Int>(0)
-  withoutActuallyEscaping(body) { body in
-    let box = UnsafeSendableBox(body)
-    DispatchQueue.concurrentPerform(iterations: workers) { _ in
-      while true {
-        let c = next.wrappingAdd(1, ordering: .relaxed).oldValue
-        if c >= chunks { break }
-        box.value((n * c / chunks)..<(n * (c + 1) / chunks))
-      }
-    }
-  }
+  let ran = EngineThreads.pool?.run(chunks: chunks) { c in body((n * c / chunks)..<(n * (c + 1) / chunks)) }
+  // The pool is busy (a loop inside a loop, or another thread's): run on this thread.
+  if ran != true { body(0..<n) }
 }
 
 /// Lets kernels hand pointers and closures to worker threads. The engine's parallel loops
@@ -63,14 +70,3 @@ struct UnsafeSendableBox<T>: @unchecked Sendable {
   init(_ value: T) { self.value = value }
 }
 
-
-/// Runs `count` fixed chunks on separate threads (or inline when there is one chunk).
-enum DispatchChunks {
-  static func run(_ count: Int, _ body: (Int) -> Void) {
-    if count <= 1 { body(0); return }
-    withoutActuallyEscaping(body) { body in
-      let box = UnsafeSendableBox(body)
-      DispatchQueue.concurrentPerform(iterations: count) { box.value($0) }
-    }
-  }
-}

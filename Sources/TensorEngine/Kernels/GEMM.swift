@@ -31,6 +31,7 @@ enum GEMM {
   /// C = A·B for `a` of shape [..., M, K] and `b` of shape [..., K, N] (rank ≥ 2, batch axes
   /// broadcast). No autograd: callers record their own gradients.
   static func multiply(_ a: Tensor, _ b: Tensor, op: String = "matmul") throws -> Tensor {
+    let region = Profiler.begin(.matmul); defer { Profiler.end(region) }
     let ra = a.rank, rb = b.rank
     let m = a.shape[ra - 2], k = a.shape[ra - 1]
     let k2 = b.shape[rb - 2], n = b.shape[rb - 1]
@@ -71,28 +72,39 @@ enum GEMM {
     let stridesA = Array(Kernels.broadcastStrides(opA.tensor, to: batch + [m, k]).prefix(batch.count))
     let stridesB = Array(Kernels.broadcastStrides(opB.tensor, to: batch + [k, n]).prefix(batch.count))
     let pa = opA.tensor.base, pb = opB.tensor.base, pc = out.base
+    let ta = opA.transposed, tb = opB.transposed
+    let lda = opA.leadingDimension, ldb = opB.leadingDimension
+    Profiler.countGEMM(transA: ta, transB: tb, m: m, n: n, k: k, calls: count)
+    // Offsets of each product's operands (batch axes may broadcast).
+    var offsets = [(Int, Int)](repeating: (0, 0), count: count)
+    var index = [Int](repeating: 0, count: batch.count)
+    for i in 0..<count {
+      var offA = 0, offB = 0
+      for d in 0..<batch.count {
+        offA += index[d] * stridesA[d]
+        offB += index[d] * stridesB[d]
+      }
+      offsets[i] = (offA, offB)
+      var d = batch.count - 1
+      while d >= 0 {
+        index[d] += 1
+        if index[d] < batch[d] { break }
+        index[d] = 0
+        d -= 1
+      }
+    }
     withExtendedLifetime((opA.tensor, opB.tensor)) {
-      var index = [Int](repeating: 0, count: batch.count)
-      for i in 0..<count {
-        var offA = 0, offB = 0
-        for d in 0..<batch.count {
-          offA += index[d] * stridesA[d]
-          offB += index[d] * stridesB[d]
-        }
-        cblas_sgemm(
-          CblasRowMajor,
-          opA.transposed ? CblasTrans : CblasNoTrans,
-          opB.transposed ? CblasTrans : CblasNoTrans,
-          Int32(m), Int32(n), Int32(k),
-          1, pa + offA, Int32(opA.leadingDimension),
-          pb + offB, Int32(opB.leadingDimension),
-          0, pc + i * m * n, Int32(n))
-        var d = batch.count - 1
-        while d >= 0 {
-          index[d] += 1
-          if index[d] < batch[d] { break }
-          index[d] = 0
-          d -= 1
+      if count == 1 {
+        sgemm(transA: ta, transB: tb, m: m, n: n, k: k, pa, lda: lda, pb, ldb: ldb, pc, ldc: n)
+        return
+      }
+      // Several products: one per work item, each on one thread.
+      offsets.withUnsafeBufferPointer { off in
+        parallelFor(count, grain: Swift.max(1, splitWork / Swift.max(1, m * n * k))) { items in
+          for i in items {
+            serial(transA: ta, transB: tb, m: m, n: n, k: k, pa + off[i].0, lda: lda, pb + off[i].1, ldb: ldb,
+                   pc + i * m * n, ldc: n)
+          }
         }
       }
     }
@@ -101,15 +113,76 @@ enum GEMM {
 }
 
 extension GEMM {
-  /// One row-major `cblas_sgemm` on raw pointers: C = alpha·op(A)·op(B) + beta·C.
+  /// m·n·k below which a product runs on one thread: waking another costs more than it saves.
+  static let splitWork = 1 << 20
+
+  /// C = alpha·op(A)·op(B) + beta·C, row-major, split across the engine's threads when large.
+  ///
+  /// OpenBLAS itself always runs single-threaded (see `EngineThreads`): the engine cuts the
+  /// product into one block of rows (or columns) of C per thread, so BLAS's threads never
+  /// spin beside the engine's and one thread pool does all the work.
+  static func sgemm(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    let threads = EngineThreads.count
+    // A one-row product streams B from memory at a few flops per byte: worth splitting at
+    // a sixteenth of the size.
+    let work = m == 1 ? 16 * n * k : m * n * k
+    let parts = Swift.min(threads, work / splitWork)
+    if parts <= 1 || (m < 32 && n < 32) || (m == 1 && n < 64 * parts) {
+      serial(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc)
+      return
+    }
+    // Cut the longer side of C, at multiples of 16 so each block keeps whole vector tiles.
+    let alongRows = m >= n
+    let length = alongRows ? m : n
+    parallelFor(parts, grain: 1) { range in
+      for p in range {
+        let lo = (length * p / parts) & ~15, hi = p == parts - 1 ? length : (length * (p + 1) / parts) & ~15
+        if hi <= lo { continue }
+        if alongRows {
+          serial(transA: transA, transB: transB, m: hi - lo, n: n, k: k, alpha: alpha,
+                 a + (transA ? lo : lo * lda), lda: lda, b, ldb: ldb, beta: beta, c + lo * ldc, ldc: ldc)
+        } else {
+          serial(transA: transA, transB: transB, m: m, n: hi - lo, k: k, alpha: alpha,
+                 a, lda: lda, b + (transB ? lo * ldb : lo), ldb: ldb, beta: beta, c + lo, ldc: ldc)
+        }
+      }
+    }
+  }
+
+  /// One row-major `cblas_sgemm` on the calling thread (OpenBLAS runs single-threaded).
+  @inline(__always)
+  static func serial(
+    transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    if m == 1 && n > 1 && k > 1 {
+      // A row vector times a matrix (sampling one position): a matrix-vector product reads
+      // B once, where sgemm would first pack a copy of it. c = op(B)ᵀ·a. (c is zeroed
+      // first when beta = 0: it may hold NaNs from a reused buffer, and 0·NaN is NaN.)
+      if beta == 0 { c.initialize(repeating: 0, count: n) }
+      cblas_sgemv(
+        CblasRowMajor, transB ? CblasNoTrans : CblasTrans, Int32(transB ? n : k), Int32(transB ? k : n),
+        alpha, b, Int32(ldb), a, Int32(transA ? lda : 1), beta, c, 1)
+      return
+    }
+    cblas_sgemm(
+      CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+      Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+  }
+
+  /// One product counted by the profiler and split across threads when large.
   @inline(__always)
   static func raw(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
     _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
     beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
-    cblas_sgemm(
-      CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-      Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    Profiler.countGEMM(transA: transA, transB: transB, m: m, n: n, k: k)
+    sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc)
   }
 }

@@ -3,6 +3,7 @@
 enum Kernels {
   /// Copies any strided view into contiguous memory at `dst` (row-major order).
   static func copyStrided(from src: Tensor, into dst: UnsafeMutablePointer<Float>) {
+    let region = Profiler.begin(.elementwise); defer { Profiler.end(region) }
     let n = src.count
     if n == 0 { return }
     if src.isContiguous {
@@ -44,6 +45,7 @@ enum Kernels {
 
   /// dst[i] += src[i] for a contiguous `src` of `count` elements.
   static func addInPlace(_ dst: UnsafeMutablePointer<Float>, _ src: Tensor, count: Int) {
+    let region = Profiler.begin(.elementwise); defer { Profiler.end(region) }
     withExtendedLifetime(src) {
       let s = src.base
       parallelFor(count, grain: 1 << 16) { r in
@@ -105,6 +107,7 @@ enum Kernels {
   /// A new contiguous tensor holding f applied to every element of `x`.
   @inline(__always)
   static func map<F: UnaryVectorFunction>(_ x: Tensor, _ f: F) -> Tensor {
+    let region = Profiler.begin(.elementwise); defer { Profiler.end(region) }
     let c = x.contiguous()
     let out = Tensor(uninitializedShape: x.shape)
     withExtendedLifetime(c) { mapContiguous(c.base, out.base, count: c.count, f) }
@@ -120,6 +123,7 @@ enum Kernels {
   /// f applied pairwise with NumPy broadcasting; the result is contiguous.
   @inline(__always)
   static func zip<F: BinaryVectorFunction>(_ a: Tensor, _ b: Tensor, op: String, _ f: F) throws -> Tensor {
+    let region = Profiler.begin(.elementwise); defer { Profiler.end(region) }
     let shape = try Shape.broadcast(a.shape, b.shape, op: op)
     let out = Tensor(uninitializedShape: shape)
     let n = out.count

@@ -8,6 +8,7 @@ extension Tensor {
   public static func crossEntropy(
     logits: Tensor, targets: Tensor, ignoreIndex: Int = -100, labelSmoothing: Float = 0
   ) throws -> Tensor {
+    let region = Profiler.begin(.elementwise); defer { Profiler.end(region) }
     guard logits.rank >= 1 else {
       throw TensorError.invalidArgument(op: "cross_entropy", message: "logits need a class axis")
     }

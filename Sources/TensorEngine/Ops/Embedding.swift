@@ -3,6 +3,7 @@ extension Tensor {
   /// `table[ids]`: for a table of shape [V, D] and ids of any shape, the result has shape
   /// ids.shape + [D]. The table's gradient is a scatter-add of the result's gradient rows.
   public static func embedding(_ table: Tensor, ids: Tensor) throws -> Tensor {
+    let region = Profiler.begin(.elementwise); defer { Profiler.end(region) }
     guard table.rank == 2 else {
       throw TensorError.shapeMismatch(op: "embedding", shapes: [table.shape], reason: "is not a table: the embedding table must be [vocabulary, dim]")
     }

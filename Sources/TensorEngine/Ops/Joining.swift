@@ -2,6 +2,7 @@
 extension Tensor {
   /// Joins tensors whose shapes agree except along `axis`.
   public static func concat(_ tensors: [Tensor], axis: Int = 0) throws -> Tensor {
+    let region = Profiler.begin(.elementwise); defer { Profiler.end(region) }
     guard let first = tensors.first else {
       throw TensorError.invalidArgument(op: "concat", message: "needs at least one tensor")
     }

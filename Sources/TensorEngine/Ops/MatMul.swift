@@ -19,17 +19,17 @@ extension Tensor {
     let (a, b) = (detached(), other.detached())
     return Autograd.record(out, inputs: [self, other], op: "matmul") { g in
       // dA = dC·Bᵀ, dB = Aᵀ·dC, each summed over batch axes that were broadcast.
-      let ga = try GEMM.multiply(g, b.transposed()).summed(toShape: a.shape)
-      let gb: Tensor
-      if b.rank == 2 && a.rank > 2 && a.isContiguous {
-        // The shared weight's gradient as one product over all rows of the batch.
+      if b.rank == 2 && a.rank >= 2 && a.isContiguous {
+        // A shared weight: both gradients as 2-D products over all rows of the batch, run
+        // side by side.
         let rows = a.count / a.shape[a.rank - 1]
         let flatA = try a.reshaped([rows, a.shape[a.rank - 1]])
         let flatG = try g.contiguous().reshaped([rows, g.shape[g.rank - 1]])
-        gb = try GEMM.multiply(flatA.transposed(), flatG)
-      } else {
-        gb = try GEMM.multiply(a.transposed(), g).summed(toShape: b.shape)
+        let (ga, gb) = try GEMM.multiplyPair(flatG, b.transposed(), flatA.transposed(), flatG)
+        return [try ga.reshaped(a.shape), gb]
       }
+      let ga = try GEMM.multiply(g, b.transposed()).summed(toShape: a.shape)
+      let gb = try GEMM.multiply(a.transposed(), g).summed(toShape: b.shape)
       return [ga, gb]
     }
   }

@@ -13,6 +13,7 @@ extension Tensor {
   }
 
   private func normalize(weight: Tensor?, bias: Tensor?, eps: Float, centered: Bool, op: String) throws -> Tensor {
+    let region = Profiler.begin(.elementwise); defer { Profiler.end(region) }
     guard rank >= 1 else { throw TensorError.invalidArgument(op: op, message: "needs at least one axis") }
     let d = shape[rank - 1]
     for (name, p) in [("weight", weight), ("bias", bias)] {
@@ -35,33 +36,8 @@ extension Tensor {
           let pm = meanBuf.baseAddress!, pr = rstdBuf.baseAddress!
           parallelFor(rows, grain: Swift.max(1, 16_384 / Swift.max(d, 1))) { range in
             for row in range {
-              let xr = px + row * d, yr = py + row * d
-              let mu = centered ? ReductionKernels.rowSum(xr, d) / Float(d) : 0
-              var acc = Vec(repeating: 0)
-              let mv = Vec(repeating: mu)
-              var i = 0
-              while i + Vec.scalarCount <= d { let c = loadVec(xr + i) - mv; acc += c * c; i += Vec.scalarCount }
-              var ss = acc.sum()
-              while i < d { let c = xr[i] - mu; ss += c * c; i += 1 }
-              let r = 1 / (ss / Float(d) + eps).squareRoot()
-              pm[row] = mu
-              pr[row] = r
-              let rv = Vec(repeating: r)
-              i = 0
-              while i + Vec.scalarCount <= d {
-                var v = (loadVec(xr + i) - mv) * rv
-                if let pw { v *= loadVec(pw + i) }
-                if let pb { v += loadVec(pb + i) }
-                storeVec(v, yr + i)
-                i += Vec.scalarCount
-              }
-              while i < d {
-                var v = (xr[i] - mu) * r
-                if let pw { v *= pw[i] }
-                if let pb { v += pb[i] }
-                yr[i] = v
-                i += 1
-              }
+              (pm[row], pr[row]) = NormalizationKernels.forwardRow(
+                px + row * d, py + row * d, d, weight: pw, bias: pb, eps: eps, centered: centered)
             }
           }
         }
@@ -80,6 +56,42 @@ extension Tensor {
       if hasBias { result.append(grads.db) }
       return result
     }
+  }
+}
+
+enum NormalizationKernels {
+  /// Normalizes one row of `d` values from `xr` into `yr`; returns its mean (0 when not
+  /// centered) and 1/σ, what the backward needs.
+  @inline(__always)
+  static func forwardRow(
+    _ xr: UnsafePointer<Float>, _ yr: UnsafeMutablePointer<Float>, _ d: Int,
+    weight pw: UnsafePointer<Float>?, bias pb: UnsafePointer<Float>?, eps: Float, centered: Bool
+  ) -> (mean: Float, rstd: Float) {
+    let mu = centered ? ReductionKernels.rowSum(xr, d) / Float(d) : 0
+    var acc = Vec(repeating: 0)
+    let mv = Vec(repeating: mu)
+    var i = 0
+    while i + Vec.scalarCount <= d { let c = loadVec(xr + i) - mv; acc += c * c; i += Vec.scalarCount }
+    var ss = acc.sum()
+    while i < d { let c = xr[i] - mu; ss += c * c; i += 1 }
+    let r = 1 / (ss / Float(d) + eps).squareRoot()
+    let rv = Vec(repeating: r)
+    i = 0
+    while i + Vec.scalarCount <= d {
+      var v = (loadVec(xr + i) - mv) * rv
+      if let pw { v *= loadVec(pw + i) }
+      if let pb { v += loadVec(pb + i) }
+      storeVec(v, yr + i)
+      i += Vec.scalarCount
+    }
+    while i < d {
+      var v = (xr[i] - mu) * r
+      if let pw { v *= pw[i] }
+      if let pb { v += pb[i] }
+      yr[i] = v
+      i += 1
+    }
+    return (mu, r)
   }
 }
 

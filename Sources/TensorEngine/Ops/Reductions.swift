@@ -114,6 +114,7 @@ enum ReductionKernels {
 extension Tensor {
   /// Sum over `axes` (all axes when nil).
   public func summed(axes: [Int]? = nil, keepDims: Bool = false) throws -> Tensor {
+    let region = Profiler.begin(.elementwise); defer { Profiler.end(region) }
     let plan = try ReductionPlan(self, axes: axes, keepDims: keepDims, op: "sum")
     let out = Tensor(uninitializedShape: plan.outShape)
     withExtendedLifetime(plan.input) {
@@ -142,6 +143,7 @@ extension Tensor {
   /// Sums a broadcast gradient back down to `target` (the shape an operand had before
   /// broadcasting): leading axes are summed away, size-1 axes summed with keepdim.
   public func summed(toShape target: [Int]) throws -> Tensor {
+    let region = Profiler.begin(.elementwise); defer { Profiler.end(region) }
     if shape == target { return self }
     let lead = rank - target.count
     var axes = Array(0..<Swift.max(lead, 0))

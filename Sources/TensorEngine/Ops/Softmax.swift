@@ -96,7 +96,8 @@ extension Tensor {
   }
 
   public func softmax(axis: Int = -1) throws -> Tensor {
-    try alongAxis(axis, op: "softmax") { t in
+    let region = Profiler.begin(.elementwise); defer { Profiler.end(region) }
+    return try alongAxis(axis, op: "softmax") { t in
       let x = t.contiguous()
       let n = x.shape[x.rank - 1]
       let rows = x.count / Swift.max(n, 1)
@@ -128,7 +129,8 @@ extension Tensor {
   }
 
   public func logSoftmax(axis: Int = -1) throws -> Tensor {
-    try alongAxis(axis, op: "log_softmax") { t in
+    let region = Profiler.begin(.elementwise); defer { Profiler.end(region) }
+    return try alongAxis(axis, op: "log_softmax") { t in
       let x = t.contiguous()
       let n = x.shape[x.rank - 1]
       let rows = x.count / Swift.max(n, 1)

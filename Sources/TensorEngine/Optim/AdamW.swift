@@ -37,6 +37,7 @@ public final class AdamW: Optimizer {
   }
 
   public func step() throws {
+    let region = Profiler.begin(.optimizer); defer { Profiler.end(region) }
     stepCount += 1
     let t = Float(stepCount)
     let correction1 = 1 - Foundation.pow(beta1, t)

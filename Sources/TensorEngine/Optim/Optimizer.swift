@@ -15,6 +15,7 @@ public protocol Optimizer: AnyObject {
 extension Optimizer {
   /// Clears every parameter's gradient.
   public func zeroGrad() {
+    let region = Profiler.begin(.optimizer); defer { Profiler.end(region) }
     for p in parameters { p.zeroGrad() }
   }
 }
