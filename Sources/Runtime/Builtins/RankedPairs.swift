@@ -11,9 +11,9 @@ extension Interpreter {
   func registerRankedPairs() {
     register(Builtin("ranked_pairs",
                      [.required("model"), .required("prompts"), .required("judge"), .optional("samples", "4"),
-                      .optional("tokens", "40"), .optional("temperature", "1"), .optional("seed", "0")],
+                      .optional("tokens", "40"), .optional("temperature", "1"), .optional("min_gap", "0"), .optional("seed", "0")],
                      category: "alignment",
-                     doc: "Preference records from the model's own answers: `samples` answers per prompt, ranked by judge(prompt, answer); the best against the worst (prompts whose answers all score the same give no pair).") { a, c in
+                     doc: "Preference records from the model's own answers: `samples` answers per prompt, ranked by judge(prompt, answer); the best against the worst, when they differ by more than min_gap (other prompts give no pair).") { a, c in
       let interp = c.interpreter
       let modelObject = try Interpreter.object(a.value("model"), as: ModelObject.self, "a model", function: "ranked_pairs")
       guard let tokenizer = modelObject.tokenizer else { throw RuntimeError("ranked_pairs: the model has no tokenizer; pretrain and fine-tune it first") }
@@ -22,6 +22,7 @@ extension Interpreter {
       let samples = try a.int("samples", default: 4), tokens = try a.int("tokens", default: 40)
       let temperature = a.has("temperature") ? try a.number("temperature") : 1
       let seed = UInt64(Swift.max(0, try a.int("seed", default: 0)))
+      let minGap = a.has("min_gap") ? try a.number("min_gap") : 0
       guard samples >= 2, tokens >= 1, temperature > 0 else { throw RuntimeError("ranked_pairs: samples must be ≥ 2, tokens ≥ 1 and temperature > 0") }
       var records: [DataRecord] = []
       var ties = 0
@@ -42,12 +43,12 @@ extension Interpreter {
             answers.append((answer, try judge(prompt, answer)))
           }
           guard let best = answers.max(by: { $0.score < $1.score }), let worst = answers.min(by: { $0.score < $1.score }),
-                best.score > worst.score else { ties += 1; continue }
+                Double(best.score - worst.score) > minGap else { ties += 1; continue }
           records.append(.preference(prompt: prompt, chosen: best.text, rejected: worst.text))
         }
       }
       Interrupt.clear()
-      interp.output("ranked \(samples) answers to each of \(prompts.count) prompts: \(records.count) pairs, \(ties) prompts without a pair (all answers scored the same); \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+      interp.output("ranked \(samples) answers to each of \(prompts.count) prompts: \(records.count) pairs, \(ties) prompts without a pair (\(minGap > 0 ? "best and worst within \(Display.number(minGap))" : "all answers scored the same")); \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
       guard !records.isEmpty else { throw RuntimeError("ranked_pairs: every prompt's answers scored the same; no pairs to learn from") }
       return .object(RecordsObject(try JSONLFile(name: "ranked_pairs", records: records)))
     })
