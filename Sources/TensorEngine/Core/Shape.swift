@@ -73,3 +73,16 @@ public enum Shape {
     }
   }
 }
+
+/// Steps a multi-index to the next position of `shape` in row-major order (the last axis
+/// fastest), wrapping to all zeros after the last position.
+@inline(__always)
+func advanceIndex(_ index: inout [Int], within shape: [Int]) {
+  var d = shape.count - 1
+  while d >= 0 {
+    index[d] += 1
+    if index[d] < shape[d] { return }
+    index[d] = 0
+    d -= 1
+  }
+}

@@ -85,13 +85,7 @@ enum GEMM {
         offB += index[d] * stridesB[d]
       }
       offsets[i] = (offA, offB)
-      var d = batch.count - 1
-      while d >= 0 {
-        index[d] += 1
-        if index[d] < batch[d] { break }
-        index[d] = 0
-        d -= 1
-      }
+      advanceIndex(&index, within: batch)
     }
     withExtendedLifetime((opA.tensor, opB.tensor)) {
       if count == 1 {

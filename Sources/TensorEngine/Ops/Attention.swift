@@ -102,13 +102,7 @@ struct AttentionOperand {
       var off = 0
       for a in 0..<lead.count { off += index[a] * strides[a] }
       offsets[i] = off
-      var a = lead.count - 1
-      while a >= 0 {
-        index[a] += 1
-        if index[a] < lead[a] { break }
-        index[a] = 0
-        a -= 1
-      }
+      advanceIndex(&index, within: lead)
     }
     self.offsets = offsets
   }

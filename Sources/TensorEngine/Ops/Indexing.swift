@@ -34,13 +34,7 @@ extension Tensor {
       var o = 0
       for d in 0..<outShape.count { o += (d == axis ? Int(ids[i]) : index[d]) * strides[d] }
       result[i] = o
-      var d = outShape.count - 1
-      while d >= 0 {
-        index[d] += 1
-        if index[d] < outShape[d] { break }
-        index[d] = 0
-        d -= 1
-      }
+      advanceIndex(&index, within: outShape)
     }
     return result
   }
