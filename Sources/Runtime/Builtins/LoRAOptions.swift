@@ -41,4 +41,11 @@ extension Interpreter {
     let trainable = model.adapterParameters.reduce(0) { $0 + $1.count }
     output("LoRA: rank \(Int(rank)), alpha \(Display.number(alpha)) on \(Display.plural(adapted.count, "projection")); \(Display.count(trainable)) trainable values (\(String(format: "%.2f", 100 * Double(trainable) / Double(model.parameterCount)))% of \(Display.count(model.parameterCount))), base frozen")
   }
+
+  /// After training: `merge: true` folds the trained adapters into the weights.
+  func mergeLoRAIfAsked(_ options: Record, _ modelObject: ModelObject) throws {
+    guard case .bool(true)? = options["merge"], !modelObject.model.adapters.isEmpty else { return }
+    try modelCall { try modelObject.model.mergeAdapters() }
+    output("merged the adapters into the weights")
+  }
 }

@@ -129,10 +129,7 @@ extension Interpreter {
       }
       Interrupt.clear()
       progress.finish()
-      if case .bool(true)? = r["merge"], !modelObject.model.adapters.isEmpty {
-        try interp.modelCall { try modelObject.model.mergeAdapters() }
-        interp.output("merged the adapters into the weights")
-      }
+      try interp.mergeLoRAIfAsked(r, modelObject)
       modelObject.optimizer = nil
       interp.output(LossCurve.terminal(report.trainCurve, label: "DPO loss (ln 2 = 0.693 means nothing learned yet)"))
       var metrics: [String: Any] = ["heldout_accuracy": Double(report.final.accuracy), "margin": Double(report.final.margin), "steps": Double(report.steps)]

@@ -109,10 +109,7 @@ extension Interpreter {
           shouldStop: { Interrupt.isRequested || stopHere })
       }
       Interrupt.clear()
-      if case .bool(true)? = r["merge"], !modelObject.model.adapters.isEmpty {
-        try interp.modelCall { try modelObject.model.mergeAdapters() }
-        interp.output("merged the adapters into the weights")
-      }
+      try interp.mergeLoRAIfAsked(r, modelObject)
       modelObject.optimizer = nil
       interp.output(LossCurve.terminal(report.scoreCurve, label: "mean reward per step"))
       interp.output(String(format: "training batches: reward %.3f → %.3f (first and last 5 steps), KL per token %.4f (cap %.3f), %.1f s", report.initialScore, report.finalScore, report.finalKL, o.klCap, report.seconds))

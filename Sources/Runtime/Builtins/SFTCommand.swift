@@ -92,10 +92,7 @@ extension Interpreter {
       }
       Interrupt.clear()
       progress.finish()
-      if case .bool(true)? = r["merge"], !modelObject.model.adapters.isEmpty {
-        try interp.modelCall { try modelObject.model.mergeAdapters() }
-        interp.output("merged the adapters into the weights")
-      }
+      try interp.mergeLoRAIfAsked(r, modelObject)
       modelObject.optimizer = nil
       interp.output(LossCurve.terminal(report.curve, label: "SFT loss (assistant tokens)"))
       if let why = report.stoppedEarly { interp.output("stopped early: \(why)") }
