@@ -30,17 +30,17 @@ extension Interpreter {
 
   /// A reward for RL: a reward model's score, or a function written in the language of
   /// (prompt, answer) returning a number.
-  func rewardFunction(_ value: Value, file: SourceFile, range: SourceRange) throws -> RewardFunction {
+  func rewardFunction(_ value: Value, file: SourceFile, range: SourceRange, role: String = "reward") throws -> RewardFunction {
     if case .object(let o as RewardModelObject) = value { return RewardFunctions.model(o.model, tokenizer: o.tokenizer) }
     guard case .function = value else {
-      throw RuntimeError("the reward must be a reward model or a function fn(prompt, answer) returning a number, got \(Display.describeType(value))",
+      throw RuntimeError("the \(role) must be a reward model or a function fn(prompt, answer) returning a number, got \(Display.describeType(value))",
                          at: (file, range))
     }
     let context = CallContext(interpreter: self, file: file, range: range)
     return { [unowned self] prompt, answer in
-      let result = try self.callValue(value, [.string(prompt), .string(answer)], [], context, name: "reward")
+      let result = try self.callValue(value, [.string(prompt), .string(answer)], [], context, name: role)
       guard case .number(let x) = result else {
-        throw RuntimeError("the reward function returned \(Display.describeType(result)), not a number")
+        throw RuntimeError("the \(role) function returned \(Display.describeType(result)), not a number")
       }
       return Float(x)
     }

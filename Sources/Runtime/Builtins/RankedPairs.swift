@@ -18,7 +18,7 @@ extension Interpreter {
       let modelObject = try Interpreter.object(a.value("model"), as: ModelObject.self, "a model", function: "ranked_pairs")
       guard let tokenizer = modelObject.tokenizer else { throw RuntimeError("ranked_pairs: the model has no tokenizer; pretrain and fine-tune it first") }
       let prompts = Interpreter.prompts(of: try Interpreter.object(a.value("prompts"), as: RecordsObject.self, "records", function: "ranked_pairs").file)
-      let judge = try interp.rewardFunction(a.value("judge"), file: c.file, range: c.range)
+      let judge = try interp.rewardFunction(a.value("judge"), file: c.file, range: c.range, role: "judge")
       let samples = try a.int("samples", default: 4), tokens = try a.int("tokens", default: 40)
       let temperature = a.has("temperature") ? try a.number("temperature") : 1
       let seed = UInt64(Swift.max(0, try a.int("seed", default: 0)))
