@@ -130,15 +130,16 @@ public final class GPTModel: @unchecked Sendable {
         a = try Tensor.scaledDotProductAttention(query: q, key: k, value: v, causal: true)
         a = try a.permuted([0, 2, 1, 3]).reshaped([b, t, d])
       }
-      a = try linear(a, names.attentionOutput(l), bias: names.attentionOutputBias(l))
-      if training && config.dropout > 0 { a = try a.dropout(config.dropout) }
-      x = try x + a
+      // The residual is added by the projection itself unless dropout comes between.
+      let dropout = training && config.dropout > 0
+      a = try linear(a, names.attentionOutput(l), bias: names.attentionOutputBias(l), adding: dropout ? nil : x)
+      x = dropout ? try x + a.dropout(config.dropout) : a
       // MLP.
       let h2 = try norm(x, names.norm2(l))
       var m: Tensor
       switch config.mlp {
       case .gelu:
-        m = try linear(h2, names.mlpInput(l, d, config.mlpHidden)[0].0, bias: names.mlpInputBias(l, config.mlpHidden).first?.0).gelu()
+        m = try linear(h2, names.mlpInput(l, d, config.mlpHidden)[0].0, bias: names.mlpInputBias(l, config.mlpHidden).first?.0, gelu: true)
       case .swiglu:
         let inputs = names.mlpInput(l, d, config.mlpHidden)
         let biases = names.mlpInputBias(l, config.mlpHidden)
@@ -146,9 +147,8 @@ public final class GPTModel: @unchecked Sendable {
         let up = try linear(h2, inputs[1].0, bias: biases.count > 1 ? biases[1].0 : nil)
         m = try gate * up
       }
-      m = try linear(m, names.mlpOutput(l), bias: names.mlpOutputBias(l))
-      if training && config.dropout > 0 { m = try m.dropout(config.dropout) }
-      x = try x + m
+      m = try linear(m, names.mlpOutput(l), bias: names.mlpOutputBias(l), adding: dropout ? nil : x)
+      x = dropout ? try x + m.dropout(config.dropout) : m
     }
     cache?.advance(t)
     return try norm(x, names.finalNorm)
@@ -161,15 +161,20 @@ public final class GPTModel: @unchecked Sendable {
     }
   }
 
-  /// x·W (+ b). GPT-2 stores W as [in, out]; LLaMA as [out, in], used through a transposed
-  /// view (BLAS's transpose flag, no copy).
-  func linear(_ x: Tensor, _ weight: String, bias: String?) throws -> Tensor {
-    let w = p(weight)
-    var y = try x.matmul(names.storesTransposed ? w.transposed() : w)
-    if let bias, let bv = optional(bias) { y = try y + bv }
-    // A low-rank adapter on this projection adds its update: y += scale · (x·A)·B.
-    if let adapter = adapters[weight], !adapter.merged { y = try y + adapter.apply(x, training: isTraining) }
-    return y
+  /// x·W (+ b), through GELU when asked, plus `residual` when given. GPT-2 stores W as
+  /// [in, out]; LLaMA as [out, in], used through a transposed view (BLAS's transpose flag,
+  /// no copy).
+  func linear(_ x: Tensor, _ weight: String, bias: String?, adding residual: Tensor? = nil, gelu: Bool = false) throws -> Tensor {
+    let w = names.storesTransposed ? try p(weight).transposed() : p(weight)
+    let b = bias.flatMap { optional($0) }
+    if let adapter = adapters[weight], !adapter.merged {
+      // A low-rank adapter on this projection adds its update before the activation:
+      // y = x·W + b + scale · (x·A)·B. (Added last, so an adapter whose B is still zero
+      // changes no bit.)
+      let y = try Tensor.linear(x, weight: w, bias: b, residual: gelu ? nil : residual) + adapter.apply(x, training: isTraining)
+      return gelu ? y.gelu() : y
+    }
+    return try Tensor.linear(x, weight: w, bias: b, residual: residual, activation: gelu ? .gelu : .none)
   }
 
   /// Set for the duration of a training forward pass (adapters apply their dropout then).

@@ -67,20 +67,27 @@ enum FastMath {
   static let geluCubic: Float = 0.044715
 
   /// GELU, tanh form: 0.5·x·(1 + tanh(u)) with u = √(2/π)(x + 0.044715x³), written as
-  /// x·sigmoid(2u), which is the same function without the cancellation of 1 + tanh.
+  /// x·sigmoid(2u), which is the same function without the cancellation of 1 + tanh. (The
+  /// fused linear layer keeps sigmoid(2u) for its backward and multiplies the same way, so
+  /// both give the same bits.)
   @inline(__always)
-  static func geluTanh(_ x: Vec) -> Vec {
+  static func geluTanh(_ x: Vec) -> Vec { x * geluSigmoid(x) }
+
+  /// sigmoid(2u), GELU's gate.
+  @inline(__always)
+  static func geluSigmoid(_ x: Vec) -> Vec {
     let u = Vec(repeating: geluScale) * (x + Vec(repeating: geluCubic) * x * x * x)
-    return timesSigmoid(x, 2 * u)
+    return sigmoid(2 * u)
   }
 
   /// d/dx of `geluTanh`: s + x·s·(1 - s)·2u', with s = sigmoid(2u).
   @inline(__always)
-  static func geluTanhDerivative(_ x: Vec) -> Vec {
-    let x2 = x * x
-    let u = Vec(repeating: geluScale) * (x + Vec(repeating: geluCubic) * x2 * x)
-    let du = Vec(repeating: geluScale) * (1 + Vec(repeating: 3 * geluCubic) * x2)
-    let s = sigmoid(2 * u)
+  static func geluTanhDerivative(_ x: Vec) -> Vec { geluDerivative(x, gate: geluSigmoid(x)) }
+
+  /// d/dx of `geluTanh` from x and its gate s = sigmoid(2u) (kept by the fused linear layer).
+  @inline(__always)
+  static func geluDerivative(_ x: Vec, gate s: Vec) -> Vec {
+    let du = Vec(repeating: geluScale) * (1 + Vec(repeating: 3 * geluCubic) * x * x)
     return s + x * s * (1 - s) * 2 * du
   }
 

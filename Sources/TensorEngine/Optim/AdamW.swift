@@ -40,17 +40,22 @@ public final class AdamW: Optimizer {
     let region = Profiler.begin(.optimizer); defer { Profiler.end(region) }
     stepCount += 1
     let t = Float(stepCount)
-    let correction1 = 1 - Foundation.pow(beta1, t)
-    let correction2 = 1 - Foundation.pow(beta2, t)
+    let constants = AdamWKernel.Constants(
+      lr: learningRate, beta1: beta1, beta2: beta2, eps: epsilon,
+      correction1: 1 - Foundation.pow(beta1, t), correction2: 1 - Foundation.pow(beta2, t))
+    // Every parameter's update in one parallel loop over their elements laid end to end:
+    // one handoff to the worker threads per step instead of one per parameter, and the small
+    // parameters (biases, norms) spread over the threads with the rest.
+    var updates: [AdamWKernel.Update] = []
+    var gradients: [Tensor] = []  // kept alive until the loop is done
     for (i, p) in parameters.enumerated() {
       guard let g = try gradient(of: p, op: "adamw") else { continue }
       if moments[i] == nil { moments[i] = (Tensor.zeros(p.shape), Tensor.zeros(p.shape)) }
       let (m, v) = moments[i]!
-      AdamWKernel.update(
-        p.base, g.base, m.base, v.base, count: p.count, lr: learningRate, beta1: beta1, beta2: beta2,
-        eps: epsilon, decay: decays[i], correction1: correction1, correction2: correction2)
-      withExtendedLifetime(g) {}
+      updates.append(AdamWKernel.Update(p: p.base, g: g.base, m: m.base, v: v.base, count: p.count, decay: decays[i]))
+      gradients.append(g)
     }
+    withExtendedLifetime((gradients, moments)) { AdamWKernel.run(updates, constants) }
   }
 
   /// The first and second moment estimates of parameter `i`, once it has been updated.
@@ -114,38 +119,60 @@ public enum DecayExemption: Sendable {
 }
 
 enum AdamWKernel {
-  /// p ← p·(1 − lr·λ) − lr·m̂/(√v̂ + ε), with m, v the exponential moving averages of g, g².
-  static func update(
-    _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
-    _ v: UnsafeMutablePointer<Float>, count: Int, lr: Float, beta1: Float, beta2: Float, eps: Float,
-    decay: Float, correction1: Float, correction2: Float
-  ) {
-    let b1 = Vec(repeating: beta1), b2 = Vec(repeating: beta2)
-    let c1 = Vec(repeating: 1 - beta1), c2 = Vec(repeating: 1 - beta2)
-    let shrink = Vec(repeating: 1 - lr * decay)
-    let stepSize = Vec(repeating: lr / correction1)
-    let invRootC2 = Vec(repeating: 1 / correction2.squareRoot())
-    let epsV = Vec(repeating: eps)
-    parallelFor(count, grain: 1 << 15) { r in
-      var i = r.lowerBound
-      while i + Vec.scalarCount <= r.upperBound {
-        let gv = loadVec(g + i)
-        let mv = b1 * loadVec(m + i) + c1 * gv
-        let vv = b2 * loadVec(v + i) + c2 * gv * gv
-        storeVec(mv, m + i)
-        storeVec(vv, v + i)
-        let denom = vv.squareRoot() * invRootC2 + epsV
-        storeVec(loadVec(p + i) * shrink - stepSize * mv / denom, p + i)
-        i += Vec.scalarCount
+  struct Constants {
+    var lr: Float, beta1: Float, beta2: Float, eps: Float
+    var correction1: Float, correction2: Float
+  }
+
+  /// One parameter's buffers (contiguous, `count` floats each) and its weight decay.
+  struct Update: @unchecked Sendable {
+    var p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>
+    var m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>
+    var count: Int, decay: Float
+  }
+
+  /// Runs every update, split over the engine's threads as one range of their elements
+  /// laid end to end.
+  static func run(_ updates: [Update], _ c: Constants) {
+    var starts = [0]
+    for u in updates { starts.append(starts[starts.count - 1] + u.count) }
+    parallelFor(starts[updates.count], grain: 1 << 15) { range in
+      for (j, u) in updates.enumerated() where starts[j] < range.upperBound && starts[j + 1] > range.lowerBound {
+        let lo = Swift.max(range.lowerBound, starts[j]) - starts[j]
+        let hi = Swift.min(range.upperBound, starts[j + 1]) - starts[j]
+        update(u, lo..<hi, c)
       }
-      while i < r.upperBound {
-        let gv = g[i]
-        m[i] = beta1 * m[i] + (1 - beta1) * gv
-        v[i] = beta2 * v[i] + (1 - beta2) * gv * gv
-        let denom = v[i].squareRoot() / correction2.squareRoot() + eps
-        p[i] = p[i] * (1 - lr * decay) - (lr / correction1) * m[i] / denom
-        i += 1
-      }
+    }
+  }
+
+  /// p ← p·(1 − lr·λ) − lr·m̂/(√v̂ + ε), with m, v the exponential moving averages of g, g²,
+  /// for the elements `range` of one parameter.
+  static func update(_ u: Update, _ range: Range<Int>, _ c: Constants) {
+    let (p, g, m, v) = (u.p, u.g, u.m, u.v)
+    let b1 = Vec(repeating: c.beta1), b2 = Vec(repeating: c.beta2)
+    let c1 = Vec(repeating: 1 - c.beta1), c2 = Vec(repeating: 1 - c.beta2)
+    let shrink = Vec(repeating: 1 - c.lr * u.decay)
+    let stepSize = Vec(repeating: c.lr / c.correction1)
+    let invRootC2 = Vec(repeating: 1 / c.correction2.squareRoot())
+    let epsV = Vec(repeating: c.eps)
+    var i = range.lowerBound
+    while i + Vec.scalarCount <= range.upperBound {
+      let gv = loadVec(g + i)
+      let mv = b1 * loadVec(m + i) + c1 * gv
+      let vv = b2 * loadVec(v + i) + c2 * gv * gv
+      storeVec(mv, m + i)
+      storeVec(vv, v + i)
+      let denom = vv.squareRoot() * invRootC2 + epsV
+      storeVec(loadVec(p + i) * shrink - stepSize * mv / denom, p + i)
+      i += Vec.scalarCount
+    }
+    while i < range.upperBound {
+      let gv = g[i]
+      m[i] = c.beta1 * m[i] + (1 - c.beta1) * gv
+      v[i] = c.beta2 * v[i] + (1 - c.beta2) * gv * gv
+      let denom = v[i].squareRoot() / c.correction2.squareRoot() + c.eps
+      p[i] = p[i] * (1 - c.lr * u.decay) - (c.lr / c.correction1) * m[i] / denom
+      i += 1
     }
   }
 }

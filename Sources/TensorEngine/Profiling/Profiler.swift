@@ -81,8 +81,8 @@ public enum Profiler {
   /// Runs a backward node's closure as a region of its operation's category.
   @inline(__always)
   static func measure<R>(operation op: String, _ body: () throws -> R) rethrows -> R {
-    if !isEnabled { return try body() }
-    enter(category(ofOperation: op))
+    guard isEnabled, let category = category(ofOperation: op) else { return try body() }
+    enter(category)
     defer { leave() }
     return try body()
   }
@@ -136,10 +136,13 @@ public enum Profiler {
     report.flops[current.rawValue] += flops
   }
 
-  /// The category of a backward node, by the name of the operation that recorded it.
-  static func category(ofOperation op: String) -> Category {
+  /// The category of a backward node, by the name of the operation that recorded it; nil
+  /// for a node that opens its own regions (a linear layer's backward is part element-wise,
+  /// part matrix products).
+  static func category(ofOperation op: String) -> Category? {
     switch op {
     case "matmul": return .matmul
+    case "linear": return nil
     case "attention": return .attention
     default: return .elementwise
     }

@@ -1,0 +1,99 @@
+/// A linear layer as one operation: x·W + b (+ a residual), or GELU(x·W + b).
+///
+/// The same values as composing `matmul`, `+` and `gelu`, with fewer passes over memory:
+/// the bias (and residual) are written into the output first and BLAS adds the product onto
+/// them (beta = 1, which also spares OpenBLAS zeroing the output); GELU keeps its sigmoid so
+/// its backward needs no exponential; the backward reads the output gradient once for the
+/// bias gradient (through GELU's derivative), then runs dX and dW side by side.
+extension Tensor {
+  /// activation(x·weight + bias) + residual, for x [..., in], weight [in, out] (a transposed
+  /// view is passed to BLAS as a flag), bias [out], residual of the result's shape (`Activation` is the inference kernels' enum). Other
+  /// shapes (broadcasting biases, a GELU with a residual) take the composed path.
+  public static func linear(
+    _ x: Tensor, weight: Tensor, bias: Tensor? = nil, residual: Tensor? = nil,
+    activation: Activation = .none
+  ) throws -> Tensor {
+    let fused =
+      x.rank >= 2 && weight.rank == 2 && x.shape[x.rank - 1] == weight.shape[0]
+      && (bias.map { $0.shape == [weight.shape[1]] } ?? true)
+      && (residual.map { $0.shape == Array(x.shape.dropLast()) + [weight.shape[1]] } ?? true)
+      && !(activation == .gelu && residual != nil)
+    guard fused else {
+      var y = try x.matmul(weight)
+      if let bias { y = try y + bias }
+      if activation == .gelu { y = y.gelu() }
+      if let residual { y = try residual + y }
+      return y
+    }
+    let (k, n) = (weight.shape[0], weight.shape[1])
+    let outShape = Array(x.shape.dropLast()) + [n]
+    let input = x.contiguous().detached()
+    let rows = Shape.count(Array(x.shape.dropLast()))
+    let w = weight.detached()
+    let b = bias?.contiguous().detached()
+    let pre = Tensor(uninitializedShape: outShape)
+    if rows > 0 && n > 0 {
+      let region = Profiler.begin(.matmul); defer { Profiler.end(region) }
+      let res = residual?.contiguous().detached()
+      withExtendedLifetime((b, res)) {
+        LinearKernels.fillRows(pre.base, rows: rows, n: n, bias: b.map { UnsafePointer($0.base) }, residual: res.map { UnsafePointer($0.base) })
+      }
+      if k > 0 {
+        let opW = GEMM.operand(w)
+        withExtendedLifetime((input, opW.tensor)) {
+          GEMM.raw(
+            transA: false, transB: opW.transposed, m: rows, n: n, k: k, input.base, lda: k,
+            opW.tensor.base, ldb: opW.leadingDimension, beta: 1, pre.base, ldc: n)
+        }
+      }
+    }
+    var out = pre
+    var sigmoid: Tensor?
+    if activation == .gelu {
+      let region = Profiler.begin(.elementwise); defer { Profiler.end(region) }
+      out = Tensor(uninitializedShape: outShape)
+      let s = Tensor(uninitializedShape: outShape)
+      LinearKernels.geluForward(pre.base, out.base, sigmoid: s.base, count: pre.count)
+      sigmoid = s
+    }
+
+    var inputs = [x, weight]
+    if let bias { inputs.append(bias) }
+    if let residual { inputs.append(residual) }
+    let (wantX, hasBias, hasResidual) = (x.requiresGrad, bias != nil, residual != nil)
+    return Autograd.record(out, inputs: inputs, op: "linear") { g in
+      let gc = g.contiguous()
+      var dpre = gc
+      var db: Tensor?
+      if activation == .gelu || hasBias {
+        let region = Profiler.begin(.elementwise); defer { Profiler.end(region) }
+        if activation == .gelu { dpre = Tensor(uninitializedShape: outShape) }
+        let biasGradient = hasBias ? Tensor(uninitializedShape: [n]) : nil
+        if rows > 0 && n > 0 {
+          withExtendedLifetime((gc, pre, sigmoid)) {
+            LinearKernels.backward(
+              gc.base, rows: rows, n: n,
+              gelu: sigmoid.map { (UnsafePointer(pre.base), UnsafePointer($0.base), dpre.base) },
+              biasGradient: biasGradient?.base)
+          }
+        } else {
+          biasGradient?.base.initialize(repeating: 0, count: n)
+        }
+        db = biasGradient
+      }
+      let flatG = try dpre.reshaped([rows, n])
+      let flatX = try input.reshaped([rows, k])
+      var dx: Tensor?, dw: Tensor
+      if wantX {
+        let (gx, gw) = try GEMM.multiplyPair(flatG, w.transposed(), flatX.transposed(), flatG)
+        (dx, dw) = (try gx.reshaped(x.shape), gw)
+      } else {
+        dw = try GEMM.multiply(flatX.transposed(), flatG)
+      }
+      var grads: [Tensor?] = [dx, dw]
+      if hasBias { grads.append(db) }
+      if hasResidual { grads.append(gc) }
+      return grads
+    }
+  }
+}
