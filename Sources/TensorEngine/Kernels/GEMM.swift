@@ -114,11 +114,14 @@ extension GEMM {
   ///
   /// OpenBLAS itself always runs single-threaded (see `EngineThreads`): the engine cuts the
   /// product into one block of rows (or columns) of C per thread, so BLAS's threads never
-  /// spin beside the engine's and one thread pool does all the work.
+  /// spin beside the engine's and one thread pool does all the work. `prepare(rows, columns)`,
+  /// when given, runs on each block of C just before its product, on the same thread (to
+  /// write the values beta = 1 adds onto while they stay in that core's cache).
   static func sgemm(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
     _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int
+    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int,
+    prepare: ((Range<Int>, Range<Int>) -> Void)? = nil
   ) {
     let threads = EngineThreads.count
     // A one-row product streams B from memory at a few flops per byte: worth splitting at
@@ -126,6 +129,7 @@ extension GEMM {
     let work = m == 1 ? 16 * n * k : m * n * k
     let parts = Swift.min(threads, work / splitWork)
     if parts <= 1 || (m < 32 && n < 32) || (m == 1 && n < 64 * parts) {
+      prepare?(0..<m, 0..<n)
       serial(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc)
       return
     }
@@ -136,6 +140,7 @@ extension GEMM {
       for p in range {
         let lo = (length * p / parts) & ~15, hi = p == parts - 1 ? length : (length * (p + 1) / parts) & ~15
         if hi <= lo { continue }
+        prepare?(alongRows ? lo..<hi : 0..<m, alongRows ? 0..<n : lo..<hi)
         if alongRows {
           serial(transA: transA, transB: transB, m: hi - lo, n: n, k: k, alpha: alpha,
                  a + (transA ? lo : lo * lda), lda: lda, b, ldb: ldb, beta: beta, c + lo * ldc, ldc: ldc)
@@ -174,9 +179,12 @@ extension GEMM {
   static func raw(
     transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
     _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int
+    beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int,
+    prepare: ((Range<Int>, Range<Int>) -> Void)? = nil
   ) {
     Profiler.countGEMM(transA: transA, transB: transB, m: m, n: n, k: k)
-    sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc)
+    sgemm(
+      transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb, beta: beta, c,
+      ldc: ldc, prepare: prepare)
   }
 }

@@ -3,25 +3,23 @@
 /// sigmoid kept for the backward, and the bias gradient (through GELU's derivative) as
 /// column sums of the output gradient.
 enum LinearKernels {
-  /// out[r, :] = bias (+ residual[r, :]) for `rows` rows of `n`: the values BLAS then adds
-  /// the product onto (beta = 1).
-  static func fillRows(
-    _ out: UnsafeMutablePointer<Float>, rows: Int, n: Int,
+  /// out[r, c] = bias[c] (+ residual[r, c]) over a block of rows and columns of a row-major
+  /// [rows, n] output: the values BLAS then adds the product onto (beta = 1).
+  static func fill(
+    _ out: UnsafeMutablePointer<Float>, n: Int, rows: Range<Int>, columns: Range<Int>,
     bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?
   ) {
-    parallelFor(rows, grain: Swift.max(1, 32_768 / Swift.max(1, n))) { range in
-      for r in range {
-        let o = out + r * n
-        switch (bias, residual) {
-        case let (b?, res?):
-          let x = res + r * n
-          var j = 0
-          while j + Vec.scalarCount <= n { storeVec(loadVec(b + j) + loadVec(x + j), o + j); j += Vec.scalarCount }
-          while j < n { o[j] = b[j] + x[j]; j += 1 }
-        case let (b?, nil): o.update(from: b, count: n)
-        case let (nil, res?): o.update(from: res + r * n, count: n)
-        case (nil, nil): o.initialize(repeating: 0, count: n)
-        }
+    let width = columns.count, c0 = columns.lowerBound
+    for r in rows {
+      let o = out + r * n + c0
+      switch (bias.map { $0 + c0 }, residual.map { $0 + r * n + c0 }) {
+      case let (b?, x?):
+        var j = 0
+        while j + Vec.scalarCount <= width { storeVec(loadVec(b + j) + loadVec(x + j), o + j); j += Vec.scalarCount }
+        while j < width { o[j] = b[j] + x[j]; j += 1 }
+      case let (b?, nil): o.update(from: b, count: width)
+      case let (nil, x?): o.update(from: x, count: width)
+      case (nil, nil): o.initialize(repeating: 0, count: width)
       }
     }
   }
@@ -50,67 +48,49 @@ enum LinearKernels {
     }
   }
 
-  /// Columns per work item of `backward`: four vectors of sums stay in registers.
-  static let columnBlock = 4 * Vec.scalarCount
-
   /// For the output gradient g (rows × n): with `gelu`, writes dpre = g ⊙ GELU'(pre) into
   /// `gelu.dpre`; with `biasGradient`, writes the column sums of dpre (or of g) there. One
-  /// read of g, by blocks of columns, so each block's sums stay in registers.
+  /// pass over the rows in order (streams the prefetcher follows), each block of rows
+  /// summing into its own partial row; the partial rows are added at the end. The blocks
+  /// depend on the sizes only, so the sums are the same on any number of threads.
   static func backward(
     _ g: UnsafePointer<Float>, rows: Int, n: Int,
     gelu: (pre: UnsafePointer<Float>, sigmoid: UnsafePointer<Float>, dpre: UnsafeMutablePointer<Float>)?,
     biasGradient: UnsafeMutablePointer<Float>?
   ) {
-    let blocks = (n + columnBlock - 1) / columnBlock
-    parallelFor(blocks, grain: Swift.max(1, 32_768 / Swift.max(1, rows * columnBlock))) { range in
+    let blocks = Swift.max(1, Swift.min(8, rows * n / 32_768))
+    let partials = UnsafeMutablePointer<Float>.allocate(capacity: blocks * n)
+    defer { partials.deallocate() }
+    partials.initialize(repeating: 0, count: blocks * n)
+    parallelFor(blocks, grain: 1) { range in
       for block in range {
-        let c0 = block * columnBlock, c1 = Swift.min(n, c0 + columnBlock)
-        var sums = (Vec(), Vec(), Vec(), Vec())
-        if c1 - c0 == columnBlock {
-          for r in 0..<rows {
-            let at = r * n + c0
-            sums.0 += gradientVector(g, at, gelu)
-            sums.1 += gradientVector(g, at + Vec.scalarCount, gelu)
-            sums.2 += gradientVector(g, at + 2 * Vec.scalarCount, gelu)
-            sums.3 += gradientVector(g, at + 3 * Vec.scalarCount, gelu)
-          }
-          if let db = biasGradient {
-            storeVec(sums.0, db + c0)
-            storeVec(sums.1, db + c0 + Vec.scalarCount)
-            storeVec(sums.2, db + c0 + 2 * Vec.scalarCount)
-            storeVec(sums.3, db + c0 + 3 * Vec.scalarCount)
-          }
-        } else {
-          // The last, partial block: column by column.
-          for c in c0..<c1 {
-            var sum: Float = 0
-            for r in 0..<rows {
-              let at = r * n + c
-              var v = g[at]
-              if let gelu {
-                v *= FastMath.geluDerivative(Vec(repeating: gelu.pre[at]), gate: Vec(repeating: gelu.sigmoid[at]))[0]
-                gelu.dpre[at] = v
-              }
-              sum += v
+        let sums = partials + block * n
+        for r in (rows * block / blocks)..<(rows * (block + 1) / blocks) {
+          let row = r * n
+          var j = 0
+          while j + Vec.scalarCount <= n {
+            var v = loadVec(g + row + j)
+            if let gelu {
+              v *= FastMath.geluDerivative(loadVec(gelu.pre + row + j), gate: loadVec(gelu.sigmoid + row + j))
+              storeVec(v, gelu.dpre + row + j)
             }
-            biasGradient?[c] = sum
+            storeVec(loadVec(sums + j) + v, sums + j)
+            j += Vec.scalarCount
+          }
+          while j < n {
+            var v = g[row + j]
+            if let gelu {
+              v *= FastMath.geluDerivative(Vec(repeating: gelu.pre[row + j]), gate: Vec(repeating: gelu.sigmoid[row + j]))[0]
+              gelu.dpre[row + j] = v
+            }
+            sums[j] += v
+            j += 1
           }
         }
       }
     }
-  }
-
-  /// One vector of the output gradient at `at`, through GELU's derivative when given
-  /// (and stored as dpre).
-  @inline(__always)
-  private static func gradientVector(
-    _ g: UnsafePointer<Float>, _ at: Int,
-    _ gelu: (pre: UnsafePointer<Float>, sigmoid: UnsafePointer<Float>, dpre: UnsafeMutablePointer<Float>)?
-  ) -> Vec {
-    let v = loadVec(g + at)
-    guard let gelu else { return v }
-    let d = v * FastMath.geluDerivative(loadVec(gelu.pre + at), gate: loadVec(gelu.sigmoid + at))
-    storeVec(d, gelu.dpre + at)
-    return d
+    guard let db = biasGradient else { return }
+    db.update(from: partials, count: n)
+    for block in 1..<blocks { for j in 0..<n { db[j] += partials[block * n + j] } }
   }
 }

@@ -35,16 +35,14 @@ extension Tensor {
     if rows > 0 && n > 0 {
       let region = Profiler.begin(.matmul); defer { Profiler.end(region) }
       let res = residual?.contiguous().detached()
-      withExtendedLifetime((b, res)) {
-        LinearKernels.fillRows(pre.base, rows: rows, n: n, bias: b.map { UnsafePointer($0.base) }, residual: res.map { UnsafePointer($0.base) })
-      }
-      if k > 0 {
-        let opW = GEMM.operand(w)
-        withExtendedLifetime((input, opW.tensor)) {
-          GEMM.raw(
-            transA: false, transB: opW.transposed, m: rows, n: n, k: k, input.base, lda: k,
-            opW.tensor.base, ldb: opW.leadingDimension, beta: 1, pre.base, ldc: n)
-        }
+      let opW = GEMM.operand(w)
+      withExtendedLifetime((b, res, input, opW.tensor)) {
+        let (pb, pr) = (b.map { UnsafePointer($0.base) }, res.map { UnsafePointer($0.base) })
+        let fill = { (r: Range<Int>, c: Range<Int>) in LinearKernels.fill(pre.base, n: n, rows: r, columns: c, bias: pb, residual: pr) }
+        if k == 0 { fill(0..<rows, 0..<n); return }
+        GEMM.raw(
+          transA: false, transB: opW.transposed, m: rows, n: n, k: k, input.base, lda: k,
+          opW.tensor.base, ldb: opW.leadingDimension, beta: 1, pre.base, ldc: n, prepare: fill)
       }
     }
     var out = pre
