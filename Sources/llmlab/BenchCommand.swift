@@ -6,7 +6,16 @@ struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
     abstract: "Measure the engine: standard workloads (--workload), or kernels against raw BLAS and memcpy (ops).",
-    subcommands: [OpsBenchCommand.self, GateBenchCommand.self])
+    subcommands: [WorkloadBenchCommand.self, OpsBenchCommand.self, GateBenchCommand.self],
+    defaultSubcommand: WorkloadBenchCommand.self)
+}
+
+/// `llmlab bench --workload NAME`: the default subcommand, so that the options belong to it
+/// alone and `bench ops --json` reaches `ops`.
+struct WorkloadBenchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "workload",
+    abstract: "Time one standard workload (the default: `llmlab bench --workload NAME`).")
 
   @OptionGroup var engine: EngineOptions
   @Option(help: "A standard workload: \(Workload.all.map(\.name).joined(separator: ", ")).") var workload: String?

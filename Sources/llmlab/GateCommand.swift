@@ -9,21 +9,19 @@ struct GateBenchCommand: ParsableCommand {
     commandName: "gate",
     abstract: "Save a workload's initial model and batches, train a few steps, write the losses (for Scripts/check-vs-pytorch).",
     discussion: """
-      The workload is bench's own --workload option (default train-S; a training workload: \
-      \(Workload.all.filter { $0.newTokens == nil }.map(\.name).joined(separator: ", "))), \
+      A training workload: \
+      \(Workload.all.filter { $0.newTokens == nil }.map(\.name).joined(separator: ", ")), \
       e.g. `llmlab bench gate --workload train-V --out /tmp/gate`.
       """)
 
-  /// `--workload` belongs to `bench`, which parses it wherever it appears on the command line
-  /// (an option of the same name here would never receive a value), so it is read from there.
-  @ParentCommand var bench: BenchCommand
   @OptionGroup var engine: EngineOptions
+  @Option(help: "A standard training workload.") var workload = "train-S"
   @Option(help: "Directory to write: initial/ and final/ (checkpoints), batches.safetensors, losses.json.") var out: String
   @Option(help: "Training steps.") var steps = 10
 
   func run() throws {
     try engine.apply()
-    let name = bench.workload ?? "train-S"
+    let name = workload
     guard let w = Workload.all.first(where: { $0.name == name }) else {
       throw ValidationError("unknown workload \(name); known: \(Workload.all.map(\.name).joined(separator: ", "))")
     }
