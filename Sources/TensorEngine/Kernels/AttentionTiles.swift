@@ -35,6 +35,10 @@ extension AttentionKernel {
     q: UnsafePointer<Float>, ldq: Int, k: UnsafePointer<Float>, ldk: Int, v: UnsafePointer<Float>, ldv: Int,
     o: UnsafeMutablePointer<Float>, ldo: Int, p: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
   ) {
+    // The rows of an item lie far apart in a wider activation and arrive from memory one
+    // by one when the products first read them; asking for them all at once overlaps the waits.
+    scratch[0] = TileProduct.touch(q, ld: ldq, rows: t, cols: d) + TileProduct.touch(k, ld: ldk, rows: s, cols: d)
+      + TileProduct.touch(v, ld: ldv, rows: s, cols: e)
     var free = scratch
     let kt = free
     TileProduct.transpose(k, ld: ldk, rows: s, cols: d, into: kt, ldDst: sp)
@@ -65,6 +69,8 @@ extension AttentionKernel {
     dq: UnsafeMutablePointer<Float>, lddq: Int, dk: UnsafeMutablePointer<Float>, lddk: Int,
     dv: UnsafeMutablePointer<Float>, lddv: Int, scratch: UnsafeMutablePointer<Float>
   ) {
+    scratch[0] = TileProduct.touch(q, ld: ldq, rows: t, cols: d) + TileProduct.touch(k, ld: ldk, rows: s, cols: d)
+      + TileProduct.touch(v, ld: ldv, rows: s, cols: e) + TileProduct.touch(go, ld: ldgo, rows: t, cols: e)
     var free = scratch
     let vt = free, ds = free + e * sp
     TileProduct.transpose(v, ld: ldv, rows: s, cols: e, into: vt, ldDst: sp)

@@ -110,6 +110,20 @@ enum TileProduct {
     }
   }
 
+  /// Loads one float from each 64-byte line of a rows×cols matrix (row stride `ld`), all
+  /// independent of each other, and returns their sum for the caller to keep.
+  @inline(__always)
+  static func touch(_ p: UnsafePointer<Float>, ld: Int, rows: Int, cols: Int) -> Float {
+    var sum = SIMD4<Float>(repeating: 0)
+    for r in 0..<rows {
+      let row = p + r * ld
+      var c = 0
+      while c < cols { sum[c & 3] += row[c]; c += 16 }
+      sum[3] += row[cols - 1]
+    }
+    return sum.sum()
+  }
+
   /// A rows×cols copy of src with each row zero-padded to `ldDst`.
   static func copy(
     _ src: UnsafePointer<Float>, ld: Int, rows: Int, cols: Int, into dst: UnsafeMutablePointer<Float>, ldDst: Int
