@@ -25,6 +25,7 @@ struct AttentionKernelTests {
     KernelCase(t: 17, s: 33, d: 16, e: 20, causal: true),
     KernelCase(t: 70, s: 70, d: 8, e: 8, causal: true),
     KernelCase(t: 2, s: 40, d: 64, e: 48, causal: true),
+    KernelCase(t: 130, s: 130, d: 24, e: 40, causal: true),
   ]
 
   @Test("tiles and BLAS match the reference", arguments: cases)

@@ -115,6 +115,7 @@ enum TileProduct {
   @inline(__always)
   static func touch(_ p: UnsafePointer<Float>, ld: Int, rows: Int, cols: Int) -> Float {
     var sum = SIMD4<Float>(repeating: 0)
+    if cols <= 0 { return 0 }
     for r in 0..<rows {
       let row = p + r * ld
       var c = 0
