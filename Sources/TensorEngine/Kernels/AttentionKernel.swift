@@ -6,6 +6,7 @@
 /// keys up to its last row, so the products skip the masked upper triangle (about half the
 /// work when there are as many keys as queries). Matrices are row-major with their own leading
 /// dimensions, so an item can be a head's columns inside a wider activation (no copies).
+/// Small items go through register tiles instead of BLAS (`AttentionTiles.swift`).
 struct AttentionKernel {
   var t: Int, s: Int, d: Int, e: Int
   var alpha: Float
@@ -18,12 +19,14 @@ struct AttentionKernel {
   @inline(__always)
   func visible(_ i: Int) -> Int { causal ? Swift.min(s, i + (s - t) + 1) : s }
 
-  /// Floating-point operations of one item's forward (the backward does twice as many).
+  /// Floating-point operations of one item's forward (the backward does twice as many),
+  /// with the masked keys skipped as the path taken skips them.
   var forwardFlops: Double {
+    let block = usesTiles ? TileProduct.rows : Self.block
     var total = 0.0
     var r0 = 0
     while r0 < t {
-      let r1 = Swift.min(t, r0 + Self.block)
+      let r1 = Swift.min(t, r0 + block)
       total += 2 * Double((r1 - r0) * visible(r1 - 1) * (d + e))
       r0 = r1
     }
@@ -33,10 +36,31 @@ struct AttentionKernel {
   /// Work of one item in multiply-adds, to decide whether spreading items pays.
   var work: Int { t * s * (d + e) }
 
-  /// O = softmax(alpha·Q·Kᵀ + mask)·V. Writes the probabilities to `p` (t×s, row stride s);
-  /// entries of a block's rows past their visible keys are zero up to the block's last
-  /// visible key, and never read beyond it.
+  /// Row stride of the probabilities that `forward` writes and `backward` reads: the tiles
+  /// pad rows to whole vectors.
+  var probsStride: Int { usesTiles ? TileProduct.padded(s) : s }
+
+  /// Scratch floats per thread for `forward` and for `backward`.
+  var forwardScratch: Int { usesTiles ? tiledForwardScratch : 0 }
+  var backwardScratch: Int { usesTiles ? tiledBackwardScratch : Self.block * s }
+
+  /// O = softmax(alpha·Q·Kᵀ + mask)·V. Writes the probabilities to `p` (t rows of stride
+  /// `probsStride`) for `backward`; entries past a row's visible keys are zero as far as
+  /// the backward reads them.
   func forward(
+    q: UnsafePointer<Float>, ldq: Int, k: UnsafePointer<Float>, ldk: Int, v: UnsafePointer<Float>, ldv: Int,
+    o: UnsafeMutablePointer<Float>, ldo: Int, p: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+  ) {
+    if usesTiles {
+      tiledForward(q: q, ldq: ldq, k: k, ldk: ldk, v: v, ldv: ldv, o: o, ldo: ldo, p: p, scratch: scratch)
+    } else {
+      blasForward(q: q, ldq: ldq, k: k, ldk: ldk, v: v, ldv: ldv, o: o, ldo: ldo, p: p)
+    }
+  }
+
+  /// `forward` through BLAS, query blocks of `block` rows: entries of a block's rows past
+  /// their visible keys are zero up to the block's last visible key, and never read beyond it.
+  func blasForward(
     q: UnsafePointer<Float>, ldq: Int, k: UnsafePointer<Float>, ldk: Int, v: UnsafePointer<Float>, ldv: Int,
     o: UnsafeMutablePointer<Float>, ldo: Int, p: UnsafeMutablePointer<Float>
   ) {
@@ -58,8 +82,26 @@ struct AttentionKernel {
   }
 
   /// dV = Pᵀ·dO, dP = dO·Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = alpha·dS·K, dK = alpha·dSᵀ·Q.
-  /// `scratch` holds block×s floats.
+  /// `scratch` holds `backwardScratch` floats; `p` is `forward`'s.
   func backward(
+    q: UnsafePointer<Float>, ldq: Int, k: UnsafePointer<Float>, ldk: Int, v: UnsafePointer<Float>, ldv: Int,
+    p: UnsafePointer<Float>, go: UnsafePointer<Float>, ldgo: Int,
+    dq: UnsafeMutablePointer<Float>, lddq: Int, dk: UnsafeMutablePointer<Float>, lddk: Int,
+    dv: UnsafeMutablePointer<Float>, lddv: Int, scratch: UnsafeMutablePointer<Float>
+  ) {
+    if usesTiles {
+      tiledBackward(
+        q: q, ldq: ldq, k: k, ldk: ldk, v: v, ldv: ldv, p: p, go: go, ldgo: ldgo,
+        dq: dq, lddq: lddq, dk: dk, lddk: lddk, dv: dv, lddv: lddv, scratch: scratch)
+    } else {
+      blasBackward(
+        q: q, ldq: ldq, k: k, ldk: ldk, v: v, ldv: ldv, p: p, go: go, ldgo: ldgo,
+        dq: dq, lddq: lddq, dk: dk, lddk: lddk, dv: dv, lddv: lddv, scratch: scratch)
+    }
+  }
+
+  /// `backward` through BLAS from `blasForward`'s probabilities; `scratch` holds block×s floats.
+  func blasBackward(
     q: UnsafePointer<Float>, ldq: Int, k: UnsafePointer<Float>, ldk: Int, v: UnsafePointer<Float>, ldv: Int,
     p: UnsafePointer<Float>, go: UnsafePointer<Float>, ldgo: Int,
     dq: UnsafeMutablePointer<Float>, lddq: Int, dk: UnsafeMutablePointer<Float>, lddk: Int,

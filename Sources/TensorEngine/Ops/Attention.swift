@@ -35,16 +35,16 @@ extension Tensor {
     let kernel = AttentionKernel(t: t, s: s, d: d, e: e, alpha: scale ?? 1 / Float(d).squareRoot(), causal: causal)
     let items = Shape.count(Array(query.shape.dropLast(2)))
     let q = AttentionOperand(query), k = AttentionOperand(key), v = AttentionOperand(value)
-    let probs = Tensor(uninitializedShape: [items, t, s])
+    let probs = Tensor(uninitializedShape: [items, t, kernel.probsStride])
     let out = Tensor(uninitializedShape: Array(query.shape.dropLast(2)) + [t, e])
     if items > 0 && t > 0 && s > 0 {
       Profiler.countFlops(Double(items) * kernel.forwardFlops)
       withExtendedLifetime((q, k, v)) {
         let pp = probs.base, po = out.base
-        kernel.forEachItem(items) { i, _ in
+        kernel.forEachItem(items, scratchCount: kernel.forwardScratch) { i, scratch in
           kernel.forward(
             q: q.item(i), ldq: q.ld, k: k.item(i), ldk: k.ld, v: v.item(i), ldv: v.ld,
-            o: po + i * t * e, ldo: e, p: pp + i * t * s)
+            o: po + i * t * e, ldo: e, p: pp + i * t * kernel.probsStride, scratch: scratch)
         }
       }
     } else if out.count > 0 {
@@ -62,10 +62,10 @@ extension Tensor {
       Profiler.countFlops(2 * Double(items) * kernel.forwardFlops)
       withExtendedLifetime((go, q, k, v)) {
         let pg = go.base, pp = probs.base, pdq = dq.base, pdk = dk.base, pdv = dv.base
-        kernel.forEachItem(items, scratchCount: AttentionKernel.block * s) { i, scratch in
+        kernel.forEachItem(items, scratchCount: kernel.backwardScratch) { i, scratch in
           kernel.backward(
             q: q.item(i), ldq: q.ld, k: k.item(i), ldk: k.ld, v: v.item(i), ldv: v.ld,
-            p: pp + i * t * s, go: pg + i * t * e, ldgo: e,
+            p: pp + i * t * kernel.probsStride, go: pg + i * t * e, ldgo: e,
             dq: pdq + i * t * d, lddq: d, dk: pdk + i * s * d, lddk: d, dv: pdv + i * s * e, lddv: e,
             scratch: scratch)
         }

@@ -18,7 +18,7 @@ extension Tensor {
     let kernel = AttentionKernel(t: t, s: t, d: hd, e: hd, alpha: 1 / Float(hd).squareRoot(), causal: true)
     let x = qkv.contiguous().detached()
     let items = b * heads
-    let probs = Tensor(uninitializedShape: [items, t, t])
+    let probs = Tensor(uninitializedShape: [items, t, kernel.probsStride])
     let out = Tensor(uninitializedShape: [b, t, d])
     // Item i = (batch i / heads, head i % heads): its q, k, v and output are column blocks.
     @inline(__always) func at(_ i: Int, _ part: Int) -> Int { (i / heads) * t * width + part * d + (i % heads) * hd }
@@ -27,10 +27,10 @@ extension Tensor {
       Profiler.countFlops(Double(items) * kernel.forwardFlops)
       withExtendedLifetime(x) {
         let px = x.base, pp = probs.base, po = out.base
-        kernel.forEachItem(items) { i, _ in
+        kernel.forEachItem(items, scratchCount: kernel.forwardScratch) { i, scratch in
           kernel.forward(
             q: px + at(i, 0), ldq: width, k: px + at(i, 1), ldk: width, v: px + at(i, 2), ldv: width,
-            o: po + outAt(i), ldo: d, p: pp + i * t * t)
+            o: po + outAt(i), ldo: d, p: pp + i * t * kernel.probsStride, scratch: scratch)
         }
       }
     }
@@ -41,10 +41,10 @@ extension Tensor {
       Profiler.countFlops(2 * Double(items) * kernel.forwardFlops)
       withExtendedLifetime((go, x)) {
         let px = x.base, pg = go.base, pp = probs.base, pd = dx.base
-        kernel.forEachItem(items, scratchCount: AttentionKernel.block * t) { i, scratch in
+        kernel.forEachItem(items, scratchCount: kernel.backwardScratch) { i, scratch in
           kernel.backward(
             q: px + at(i, 0), ldq: width, k: px + at(i, 1), ldk: width, v: px + at(i, 2), ldv: width,
-            p: pp + i * t * t, go: pg + outAt(i), ldgo: d,
+            p: pp + i * t * kernel.probsStride, go: pg + outAt(i), ldgo: d,
             dq: pd + at(i, 0), lddq: width, dk: pd + at(i, 1), lddk: width, dv: pd + at(i, 2), lddv: width,
             scratch: scratch)
         }
