@@ -1,15 +1,16 @@
 /// Vectorized transcendental functions for the element-wise kernels.
 ///
 /// libm's `expf` is a scalar call; a GELU over millions of activations through it runs at a
-/// fraction of memory bandwidth. These work on eight lanes at a time with a polynomial and
+/// fraction of memory bandwidth. These work on sixteen lanes at a time with a polynomial and
 /// exponent-bit construction, accurate to a few ulp over the float range the engine uses.
 typealias Vec = SIMD16<Float>
 typealias VecInt = SIMD16<Int32>
 
 enum FastMath {
   /// e^x. Range reduction x = n·ln2 + r with |r| ≤ ln2/2, a degree-6 polynomial for e^r, and
-  /// 2^n built directly in the exponent bits. Inputs are clamped to stay finite; below
-  /// about -87.3 the result flushes to 0 as expf's does.
+  /// 2^n built directly in the exponent bits, each step a fused multiply-add (one rounding,
+  /// half the instructions; Swift does not contract `a * b + c` on its own). Inputs are
+  /// clamped to stay finite; below about -87.3 the result flushes to 0 as expf's does.
   @inline(__always)
   static func exp(_ x: Vec) -> Vec {
     let hi = Vec(repeating: 88.3762626647949)
@@ -20,39 +21,9 @@ enum FastMath {
     v = v.replacing(with: lo, where: v .< lo)
     // Round v·log2(e) to an integer by adding 1.5·2^23: the integer lands in the low mantissa bits.
     let magic = Vec(repeating: 12_582_912.0)
-    let t = v * Vec(repeating: 1.44269504088896341) + magic
-    let n = t - magic
-    // r = v - n·ln2, with ln2 split in two for accuracy.
-    var r = v - n * Vec(repeating: 0.693359375)
-    r = r - n * Vec(repeating: -2.12194440e-4)
-    var p = Vec(repeating: 1.9875691500e-4)
-    p = p * r + Vec(repeating: 1.3981999507e-3)
-    p = p * r + Vec(repeating: 8.3334519073e-3)
-    p = p * r + Vec(repeating: 4.1665795894e-2)
-    p = p * r + Vec(repeating: 1.6666665459e-1)
-    p = p * r + Vec(repeating: 5.0000001201e-1)
-    p = p * r * r + r + Vec(repeating: 1)
-    // 2^n: (n + 127) << 23, taken from the low bits of t.
-    let tBits = unsafeBitCast(t, to: VecInt.self)
-    let exponent = (tBits &- VecInt(repeating: 0x4B40_0000) &+ VecInt(repeating: 127)) &<< 23
-    let scale = unsafeBitCast(exponent, to: Vec.self)
-    let result = p * scale
-    // Below the clamp the true value underflows to 0.
-    return result.replacing(with: 0, where: x .< lo)
-  }
-
-  /// `exp` with fused multiply-adds: the same reduction and polynomial in about half the
-  /// instructions (each step rounds once instead of twice, so results can differ from
-  /// `exp` in the last bit). For softmax over short rows, where `exp` is most of the work.
-  @inline(__always)
-  static func expFused(_ x: Vec) -> Vec {
-    let hi = Vec(repeating: 88.3762626647949)
-    let lo = Vec(repeating: -87.3365447505531)
-    var v = x.replacing(with: hi, where: x .> hi)
-    v = v.replacing(with: lo, where: v .< lo)
-    let magic = Vec(repeating: 12_582_912.0)
     let t = magic.addingProduct(v, Vec(repeating: 1.44269504088896341))
     let n = t - magic
+    // r = v - n·ln2, with ln2 split in two for accuracy.
     let r = v.addingProduct(n, Vec(repeating: -0.693359375)).addingProduct(n, Vec(repeating: 2.12194440e-4))
     var p = Vec(repeating: 1.3981999507e-3).addingProduct(Vec(repeating: 1.9875691500e-4), r)
     p = Vec(repeating: 8.3334519073e-3).addingProduct(p, r)
@@ -60,9 +31,11 @@ enum FastMath {
     p = Vec(repeating: 1.6666665459e-1).addingProduct(p, r)
     p = Vec(repeating: 5.0000001201e-1).addingProduct(p, r)
     p = (r + 1).addingProduct(p, r * r)
+    // 2^n: (n + 127) << 23, taken from the low bits of t.
     let tBits = unsafeBitCast(t, to: VecInt.self)
     let exponent = (tBits &- VecInt(repeating: 0x4B40_0000) &+ VecInt(repeating: 127)) &<< 23
     let result = p * unsafeBitCast(exponent, to: Vec.self)
+    // Below the clamp the true value underflows to 0.
     return result.replacing(with: 0, where: x .< lo)
   }
 

@@ -25,7 +25,7 @@ enum MaskedRows {
 
   /// Softmax in place of each of `count` ≤ 4 rows at `rows` (stride `ld`, a multiple of the
   /// vector width): row r's first `seen(r)` ≥ 1 entries, max subtracted as in
-  /// `SoftmaxKernels.softmaxRow` (with `FastMath.expFused`), the rest of the row zero. The rows advance together, so
+  /// `SoftmaxKernels.softmaxRow` (with `FastMath.exp`), the rest of the row zero. The rows advance together, so
   /// their short latency-bound chains (an `exp` is a dozen dependent steps) overlap and
   /// every loop runs the same number of times for the block. Rows past `count` repeat
   /// row 0: loaded and computed, never stored.
@@ -53,10 +53,10 @@ enum MaskedRows {
     while j < n {
       // All loads before any store: a repeated row 0 must read its inputs, not its outputs.
       let x0 = loadVec(p0 + j), x1 = loadVec(p1 + j), x2 = loadVec(p2 + j), x3 = loadVec(p3 + j)
-      let e0 = FastMath.expFused(x0 - m0).replacing(with: 0, where: .!mask(j, n0))
-      let e1 = FastMath.expFused(x1 - m1).replacing(with: 0, where: .!mask(j, n1))
-      let e2 = FastMath.expFused(x2 - m2).replacing(with: 0, where: .!mask(j, n2))
-      let e3 = FastMath.expFused(x3 - m3).replacing(with: 0, where: .!mask(j, n3))
+      let e0 = FastMath.exp(x0 - m0).replacing(with: 0, where: .!mask(j, n0))
+      let e1 = FastMath.exp(x1 - m1).replacing(with: 0, where: .!mask(j, n1))
+      let e2 = FastMath.exp(x2 - m2).replacing(with: 0, where: .!mask(j, n2))
+      let e3 = FastMath.exp(x3 - m3).replacing(with: 0, where: .!mask(j, n3))
       s0 += e0; s1 += e1; s2 += e2; s3 += e3
       storeVec(e0, p0 + j)
       if count > 1 { storeVec(e1, p1 + j) }
