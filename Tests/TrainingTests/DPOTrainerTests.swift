@@ -126,10 +126,12 @@ struct DPOTrainerTests {
     #expect(anchored > plain, "mean log p(chosen): \(anchored) with sft_weight 1, \(plain) without")
   }
 
-  @Test("nothing learned (lr 0): the stall warning is given")
-  func stallWarning() throws {
+  @Test("nothing learned (lr 0): the stall warning is given, with sft_weight too", arguments: [Float(0), 1])
+  func stallWarning(sftWeight: Float) throws {
     var o = DPOOptions()
     o.steps = 8; o.batch = 4; o.learningRate = 0; o.stallSteps = 5; o.evalEvery = 100
+    // The chosen answers' loss keeps the objective far from ln 2; the warning watches the DPO part.
+    o.sftWeight = sftWeight
     let trainer = try DPOTrainer(policy: Align.tinyModel(), train: Self.toyPairs(8, seed: 3), options: o)
     var warnedAt: [Int] = []
     let (report, _) = try trainer.run(onStep: { m in if m.warning != nil { warnedAt.append(m.step) } })

@@ -131,7 +131,10 @@ extension Interpreter {
       progress.finish()
       try interp.mergeLoRAIfAsked(r, modelObject)
       modelObject.optimizer = nil
-      interp.output(LossCurve.terminal(report.trainCurve, label: "DPO loss (ln 2 = 0.693 means nothing learned yet)"))
+      let curveLabel = o.sftWeight > 0
+        ? "DPO loss + sft_weight × the chosen answers' loss per token (the DPO part alone starts at ln 2 = 0.693)"
+        : "DPO loss (ln 2 = 0.693 means nothing learned yet)"
+      interp.output(LossCurve.terminal(report.trainCurve, label: curveLabel))
       var metrics: [String: Any] = ["heldout_accuracy": Double(report.final.accuracy), "margin": Double(report.final.margin), "steps": Double(report.steps)]
       interp.output(String(format: "held-out pairs: implicit-reward accuracy %.3f (from %.3f), margin %.3f; %.1f s",
                            report.final.accuracy, report.initial?.accuracy ?? .nan, report.final.margin, report.seconds))

@@ -163,6 +163,9 @@ public struct DPOTrainer {
       }
       step += 1
       trainCurve.append((step, value))
+      // The stall test watches the DPO part alone: the chosen answers' likelihood term
+      // (sft_weight) moves the objective away from ln 2 even when DPO learns nothing.
+      let dpoValue = options.sftWeight > 0 ? try loss.item() : value
 
       let (rc, rr) = try DPOLoss.implicitRewards(
         policyChosen: chosen, policyRejected: rejected, referenceChosen: refChosen, referenceRejected: refRejected,
@@ -171,7 +174,7 @@ public struct DPOTrainer {
         step: step, loss: value, accuracy: try BradleyTerry.accuracy(chosen: rc, rejected: rr),
         margin: try BradleyTerry.margin(chosen: rc, rejected: rr), chosenReward: try rc.mean().item(),
         rejectedReward: try rr.mean().item(), gradientNorm: norm, evalAccuracy: nil, evalMargin: nil,
-        warning: stall.observe(value, step: step), elapsed: 0)
+        warning: stall.observe(dpoValue, step: step), elapsed: 0)
       if let w = metrics.warning { warnings.append(w) }
       if step % Swift.max(1, options.evalEvery) == 0 || step == options.steps {
         let e = try evaluate()
