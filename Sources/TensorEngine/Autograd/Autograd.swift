@@ -86,7 +86,7 @@ extension Tensor {
   public func requiringGrad(name: String? = nil) -> Tensor {
     var t = detached().isContiguous ? detached() : contiguous().detached()
     if t.storage.count != t.count || t.offset != 0 {
-      var copy = Tensor(uninitializedShape: shape)
+      let copy = Tensor(uninitializedShape: shape)
       Kernels.copyStrided(from: t, into: copy.base)
       t = copy
     }

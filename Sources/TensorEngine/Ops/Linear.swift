@@ -7,8 +7,9 @@
 /// bias gradient (through GELU's derivative), then runs dX and dW side by side.
 extension Tensor {
   /// activation(x·weight + bias) + residual, for x [..., in], weight [in, out] (a transposed
-  /// view is passed to BLAS as a flag), bias [out], residual of the result's shape (`Activation` is the inference kernels' enum). Other
-  /// shapes (broadcasting biases, a GELU with a residual) take the composed path.
+  /// view is passed to BLAS as a flag), bias [out], residual of the result's shape.
+  /// (`Activation` is the inference kernels' enum.) Other shapes (broadcasting biases, a GELU
+  /// with a residual) take the composed path.
   public static func linear(
     _ x: Tensor, weight: Tensor, bias: Tensor? = nil, residual: Tensor? = nil,
     activation: Activation = .none
@@ -45,14 +46,17 @@ extension Tensor {
           opW.tensor.base, ldb: opW.leadingDimension, beta: 1, pre.base, ldc: n, prepare: fill)
       }
     }
-    var out = pre
-    var sigmoid: Tensor?
+    // What GELU's backward needs: its input and its gate (nothing is kept without GELU).
+    let out: Tensor
+    let gelu: (pre: Tensor, gate: Tensor)?
     if activation == .gelu {
       let region = Profiler.begin(.elementwise); defer { Profiler.end(region) }
       out = Tensor(uninitializedShape: outShape)
-      let s = Tensor(uninitializedShape: outShape)
-      LinearKernels.geluForward(pre.base, out.base, sigmoid: s.base, count: pre.count)
-      sigmoid = s
+      let gate = Tensor(uninitializedShape: outShape)
+      LinearKernels.geluForward(pre.base, out.base, sigmoid: gate.base, count: pre.count)
+      gelu = (pre, gate)
+    } else {
+      (out, gelu) = (pre, nil)
     }
 
     var inputs = [x, weight]
@@ -63,15 +67,15 @@ extension Tensor {
       let gc = g.contiguous()
       var dpre = gc
       var db: Tensor?
-      if activation == .gelu || hasBias {
+      if gelu != nil || hasBias {
         let region = Profiler.begin(.elementwise); defer { Profiler.end(region) }
-        if activation == .gelu { dpre = Tensor(uninitializedShape: outShape) }
+        if gelu != nil { dpre = Tensor(uninitializedShape: outShape) }
         let biasGradient = hasBias ? Tensor(uninitializedShape: [n]) : nil
         if rows > 0 && n > 0 {
-          withExtendedLifetime((gc, pre, sigmoid)) {
+          withExtendedLifetime((gc, gelu)) {
             LinearKernels.backward(
               gc.base, rows: rows, n: n,
-              gelu: sigmoid.map { (UnsafePointer(pre.base), UnsafePointer($0.base), dpre.base) },
+              gelu: gelu.map { (UnsafePointer($0.pre.base), UnsafePointer($0.gate.base), dpre.base) },
               biasGradient: biasGradient?.base)
           }
         } else {
