@@ -2,10 +2,12 @@ import TensorEngine
 
 /// The bundled alignment data, made from the bundled poems by this code: instructions that
 /// ask for a 五言 or 七言 quatrain beginning with a given character, answered by real
-/// quatrains (the 绝句 of the corpus, and each half of its 律诗); preference pairs whose
-/// chosen answer is such a quatrain and whose rejected one is a corrupted copy; and prompts
-/// alone for reinforcement learning. Poems are split into training and held-out sets before
-/// anything is made, so held-out measurements never see a training poem.
+/// quatrains (the 绝句 of the corpus, each half of its 律诗, and each four-clause stanza of a
+/// longer poem in one form); preference pairs whose chosen answer is such a quatrain and whose
+/// rejected one is a corrupted copy; and requests no example answers, for reinforcement
+/// learning. Requests are split into training and held-out sets before anything is made, so a
+/// held-out prompt is never a training prompt and held-out measurements never see a training
+/// poem.
 public struct PoemTask: Sendable, Equatable {
   public var prompt: String
   public var request: PoemRule.Request
@@ -31,17 +33,17 @@ public enum PoemTasks {
     "写一首\(r.form == 5 ? "五言" : "七言")绝句，以「\(r.start)」字开头。"
   }
 
-  /// Every real quatrain in the corpus: whole 绝句, and both halves of 律诗, formatted as two
-  /// lines of two clauses ("AAAAA，BBBBB。\nCCCCC，DDDDD。").
+  /// Every real quatrain in the corpus: whole 绝句, and each four-clause stanza of a poem
+  /// whose clauses all have 5 or all 7 characters (the halves of a 律诗, the stanzas of a
+  /// 古体 poem), formatted as two lines of two clauses ("AAAAA，BBBBB。\nCCCCC，DDDDD。").
   public static func quatrains(in corpus: Corpus) -> [[String]] {
     var out: [[String]] = []
     var seen = Set<[String]>()
     for doc in corpus.documents {
       let cs = PoemRule.clauses(doc)
-      guard let form = cs.first?.count, form == 5 || form == 7, cs.allSatisfy({ $0.count == form }) else { continue }
-      let candidates = cs.count == 4 ? [cs] : (cs.count == 8 ? [Array(cs[0..<4]), Array(cs[4..<8])] : [])
+      guard let form = cs.first?.count, form == 5 || form == 7, cs.count % 4 == 0, cs.allSatisfy({ $0.count == form }) else { continue }
       // The same quatrain twice (a poem quoted in another) would leak into the held-out set.
-      for q in candidates where seen.insert(q).inserted { out.append(q) }
+      for i in stride(from: 0, to: cs.count, by: 4) where seen.insert(Array(cs[i..<i + 4])).inserted { out.append(Array(cs[i..<i + 4])) }
     }
     return out
   }
@@ -51,18 +53,60 @@ public enum PoemTasks {
     return "\(clauses[0])，\(clauses[1])。\n\(clauses[2])，\(clauses[3])。"
   }
 
-  /// Tasks split into training and held-out sets by a seeded shuffle of the quatrains.
-  public static func make(from corpus: Corpus, heldOut share: Double = 0.15, seed: UInt64 = 0) throws -> (train: [PoemTask], heldOut: [PoemTask]) {
-    var qs = quatrains(in: corpus)
+  /// The tasks of a corpus, split by request.
+  public struct Split: Sendable {
+    /// Training tasks: every quatrain whose request is not held out.
+    public var train: [PoemTask]
+    /// Held-out tasks: every quatrain of the held-out requests (for held-out pairs).
+    public var heldOut: [PoemTask]
+    /// Requests that no task answers, neither training nor held out: a character that starts
+    /// a clause of a training quatrain, in either form. Reinforcement learning and ranking
+    /// practise on these, where the fine-tuned model has no poem to recall.
+    public var newRequests: [PoemRule.Request]
+
+    /// One task per held-out request (the first quatrain of each), for evaluations.
+    public var heldOutPrompts: [PoemTask] {
+      var seen = Set<String>()
+      return heldOut.filter { seen.insert($0.prompt).inserted }
+    }
+  }
+
+  /// Tasks split into training and held-out sets by a seeded shuffle of the requests (form
+  /// and first character): every quatrain of a held-out request is held out, so no held-out
+  /// prompt appears in training. Held-out requests are taken until they hold `share` of the
+  /// quatrains.
+  public static func make(from corpus: Corpus, heldOut share: Double = 0.15, seed: UInt64 = 0) throws -> Split {
+    let qs = quatrains(in: corpus)
     guard qs.count >= 10 else { throw ModelError("poem tasks: only \(qs.count) quatrains in \(corpus.name); need at least 10") }
-    var rng = RandomGenerator(seed: seed)
-    rng.shuffle(&qs)
+    guard share > 0 && share < 1 else { throw ModelError("poem tasks: held_out must be between 0 and 1 (the share of quatrains held out), got \(share)") }
     let tasks = qs.map { q -> PoemTask in
       let r = PoemRule.Request(form: q[0].count, start: q[0].first!)
       return PoemTask(prompt: prompt(r), request: r, answer: format(q))
     }
-    let cut = Swift.max(1, Int(Double(tasks.count) * share))
-    return (Array(tasks[cut...]), Array(tasks[..<cut]))
+    // Requests in order of first appearance, then shuffled by seed.
+    var byRequest: [String: [PoemTask]] = [:]
+    var requests: [String] = []
+    for t in tasks {
+      if byRequest[t.prompt] == nil { requests.append(t.prompt) }
+      byRequest[t.prompt, default: []].append(t)
+    }
+    var rng = RandomGenerator(seed: seed)
+    rng.shuffle(&requests)
+    let wanted = Swift.max(1, Int(Double(tasks.count) * share))
+    var train: [PoemTask] = [], heldOut: [PoemTask] = []
+    for r in requests {
+      if heldOut.count < wanted { heldOut += byRequest[r]! } else { train += byRequest[r]! }
+    }
+    guard !train.isEmpty else { throw ModelError("poem tasks: held_out \(share) leaves no training quatrain in \(corpus.name)") }
+    rng.shuffle(&train)
+    // New requests: clause-initial characters of training poems, in both forms.
+    let used = Set(tasks.map(\.prompt))
+    var starts: [Character] = []
+    var seenStarts = Set<Character>()
+    for t in train { for c in PoemRule.clauses(t.answer) { if let f = c.first, seenStarts.insert(f).inserted { starts.append(f) } } }
+    var fresh = starts.flatMap { c in [5, 7].map { PoemRule.Request(form: $0, start: c) } }.filter { !used.contains(prompt($0)) }
+    rng.shuffle(&fresh)
+    return Split(train: train, heldOut: heldOut, newRequests: fresh)
   }
 
   /// For each task, `perTask` pairs: the real quatrain against a corrupted copy. The

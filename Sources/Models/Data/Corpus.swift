@@ -12,22 +12,32 @@ public struct Corpus: Sendable {
 
   public var characterCount: Int { documents.reduce(0) { $0 + $1.count } }
 
-  /// The corpora bundled by name. `tang300` and `song100` are the Tang and Song poems
-  /// Debian's `fortunes-zh` package carries (installed by Scripts/setup).
-  public static let bundledNames = ["tang300", "song100"]
+  /// The corpora bundled by name, all from Debian's `fortunes-zh` package (installed by
+  /// Scripts/setup): `tang300` and `song100` are its Tang and Song poems; `classics` is the
+  /// Chinese-only part of its `chinese` file: lines of classical poetry, proverbs and sayings
+  /// (about 4,600 entries, 200,000 characters; the entries about Debian, which mix in Latin
+  /// letters, are left out).
+  public static let bundledNames = ["tang300", "song100", "classics"]
+
+  /// Several corpora as one, documents in order; the name joins theirs with "+".
+  public static func joined(_ parts: [Corpus]) -> Corpus {
+    Corpus(name: parts.map(\.name).joined(separator: "+"), documents: parts.flatMap(\.documents))
+  }
 
   public static func bundled(_ name: String) throws -> Corpus {
     guard bundledNames.contains(name) else {
       throw ModelError("no bundled corpus \"\(name)\"; bundled: \(bundledNames.joined(separator: ", ")) (or read your own files with text(...) / jsonl(...))")
     }
-    let candidates = ["/usr/share/games/fortunes/\(name)", "/usr/share/games/fortunes/zh/\(name)"]
+    let file = name == "classics" ? "chinese" : name
+    let candidates = ["/usr/share/games/fortunes/\(file)", "/usr/share/games/fortunes/zh/\(file)"]
     guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
       throw ModelError("the \(name) corpus comes from Debian's fortunes-zh package, which is not installed: run Scripts/setup (or apt-get install fortunes-zh)")
     }
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
       throw ModelError("cannot read \(path) as UTF-8 text")
     }
-    return Corpus(name: name, documents: FortuneFile.poems(in: text).map(\.text))
+    let documents = name == "classics" ? FortuneFile.sayings(in: text) : FortuneFile.poems(in: text).map(\.text)
+    return Corpus(name: name, documents: documents)
   }
 }
 
@@ -54,6 +64,17 @@ public enum FortuneFile {
       out.append(c)
     }
     return out
+  }
+
+  /// The entries of a file of sayings (fortunes-zh's `chinese`): each entry's text without its
+  /// attribution line ("-- 王贞白《白鹿洞二首·其一》"), leaving out entries with Latin letters.
+  public static func sayings(in text: String) -> [String] {
+    text.components(separatedBy: "\n%\n").compactMap { entry in
+      let lines = stripColorCodes(entry).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+      let body = lines.filter { !$0.isEmpty && $0 != "%" && !$0.hasPrefix("--") }
+      guard !body.isEmpty, !body.contains(where: { $0.contains { $0.isASCII && $0.isLetter } }) else { return nil }
+      return body.joined(separator: "\n")
+    }
   }
 
   public static func poems(in text: String) -> [Poem] {

@@ -7,10 +7,11 @@ import Training
 extension Interpreter {
   func registerAlignmentBuiltins() {
     register(Builtin("poem_tasks", [.required("corpus"), .optional("held_out", "0.15"), .optional("pairs_per_task", "3"), .optional("seed", "0")], category: "alignment",
-                     doc: "The bundled alignment data made from a corpus's quatrains: a record {train, heldout} of instruction records (\"写一首五言绝句，以「春」字开头。\" → a real poem) and {pairs, heldout_pairs} of preference records (the poem against a corrupted copy).") { a, ctx in
+                     doc: "The alignment data made from a corpus's quatrains, split by request so no held-out prompt is trained on: a record {train, heldout} of instruction records (\"写一首五言绝句，以「春」字开头。\" → a real poem; heldout has one per request), {pairs, heldout_pairs} of preference records (the poem against a corrupted copy) and prompts: requests no example answers (chat records with the user's turn only), for RL and ranked pairs.") { a, ctx in
       let corpus = try Interpreter.object(a.value("corpus"), as: CorpusObject.self, "a corpus", function: "poem_tasks").corpus
       return try ctx.interpreter.modelCall {
-        let (train, heldOut) = try PoemTasks.make(from: corpus, heldOut: try a.optionalNumber("held_out") ?? 0.15, seed: UInt64(Swift.max(0, try a.int("seed", default: 0))))
+        let seed = UInt64(Swift.max(0, try a.int("seed", default: 0)))
+        let split = try PoemTasks.make(from: corpus, heldOut: try a.optionalNumber("held_out") ?? 0.15, seed: seed)
         func instructions(_ tasks: [PoemTask], _ name: String) throws -> Value {
           .object(RecordsObject(try JSONLFile(name: name, records: tasks.map { .instruction(instruction: $0.prompt, input: "", output: $0.answer) })))
         }
@@ -18,10 +19,15 @@ extension Interpreter {
         func pairs(_ tasks: [PoemTask], _ name: String, _ seed: UInt64) throws -> Value {
           .object(RecordsObject(try JSONLFile(name: name, records: PoemTasks.preferencePairs(tasks, perTask: perTask, seed: seed).map { .preference(prompt: $0.prompt, chosen: $0.chosen, rejected: $0.rejected) })))
         }
-        return .record(Record([
-          ("train", try instructions(train, "poem_instructions")), ("heldout", try instructions(heldOut, "poem_instructions_heldout")),
-          ("pairs", try pairs(train, "poem_preferences", 1)), ("heldout_pairs", try pairs(heldOut, "poem_preferences_heldout", 2)),
-        ]))
+        var fields: [(String, Value)] = [
+          ("train", try instructions(split.train, "poem_instructions")), ("heldout", try instructions(split.heldOutPrompts, "poem_instructions_heldout")),
+          ("pairs", try pairs(split.train, "poem_preferences", seed &+ 1)), ("heldout_pairs", try pairs(split.heldOut, "poem_preferences_heldout", seed &+ 2)),
+        ]
+        if !split.newRequests.isEmpty {
+          let records = split.newRequests.map { DataRecord.chat([ChatMessage(role: .user, content: PoemTasks.prompt($0))]) }
+          fields.append(("prompts", .object(RecordsObject(try JSONLFile(name: "poem_prompts", records: records)))))
+        }
+        return .record(Record(fields))
       }
     })
     register(Builtin("rule", [.required("answer"), .required("prompt")], category: "alignment",

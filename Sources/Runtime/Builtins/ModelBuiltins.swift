@@ -19,8 +19,18 @@ extension Interpreter {
 
   func registerModelBuiltins() {
     register(Builtin("corpus", [.required("name")], category: "data",
-                     doc: "A bundled corpus by name: \"tang300\" (Tang poems) or \"song100\" (Song poems).") { a, ctx in
-      .object(CorpusObject(try ctx.interpreter.modelCall { try Corpus.bundled(try a.string("name")) }))
+                     doc: "A bundled corpus by name: \"tang300\" (Tang poems), \"song100\" (Song poems) or \"classics\" (classical lines and sayings); a list of names joins them, e.g. corpus([\"tang300\", \"song100\"]).") { a, ctx in
+      let names: [String]
+      switch a.value("name") {
+      case .string(let name): names = [name]
+      case .list(let items) where !items.isEmpty:
+        names = try items.map { item in
+          guard case .string(let name) = item else { throw RuntimeError("corpus: a list of names must hold strings, got \(Display.describeType(item))") }
+          return name
+        }
+      case let other: throw RuntimeError("corpus: the name must be a string or a non-empty list of strings, got \(Display.describeType(other))")
+      }
+      return .object(CorpusObject(try ctx.interpreter.modelCall { Corpus.joined(try names.map(Corpus.bundled)) }))
     })
     register(Builtin("train_bpe", [.required("corpus"), .optional("vocab", "2000")], category: "tokenizers",
                      doc: "Trains a byte-level BPE tokenizer to `vocab` tokens (special tokens included).") { a, ctx in

@@ -114,13 +114,16 @@ extension Interpreter {
       var prompts: [String] = []
       if let e = r["eval_prompts"] { prompts = try Interpreter.evaluationPrompts(e, function: "dpo") }
       let before = prompts.isEmpty ? nil : try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: prompts) }
+      // The frozen reference, kept here too: after training the policy's KL to it is measured.
+      try PolicyWeights.requireCopyable(modelObject.model, op: "dpo")
+      let reference = try modelObject.model.copy(frozen: true)
       if let v = r["lora"] { try interp.attachLoRA(v, to: modelObject, op: "dpo") }
       interp.output("DPO on \(train.count) pairs (\(heldOut.count) held out): \(o.steps) steps × \(o.batch) pairs, lr \(o.learningRate), beta \(o.beta)")
       Interrupt.clear()
       let progress = ProgressLine(total: o.steps, live: isatty(1) != 0)
       var warned = Set<String>()
       let (report, _) = try interp.modelCall {
-        try DPOTrainer(policy: modelObject.model, train: train, heldOut: heldOut, options: o).run(
+        try DPOTrainer(policy: modelObject.model, reference: reference, train: train, heldOut: heldOut, options: o).run(
           onStep: { m in
             progress.update(StepMetrics(step: m.step, loss: m.loss, learningRate: o.learningRate, gradientNorm: m.gradientNorm, tokensPerSecond: 0, validationLoss: nil, elapsed: m.elapsed))
             if let w = m.warning, warned.insert(w).inserted { interp.output("\nwarning: \(w)") }
@@ -140,9 +143,13 @@ extension Interpreter {
                            report.final.accuracy, report.initial?.accuracy ?? .nan, report.final.margin, report.seconds))
       if let before {
         let after = try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: prompts) }
-        interp.output(String(format: "on %d held-out prompts × \(ChatEvaluation.samplesPerPrompt) answers: rule pass rate %.2f → %.2f, mean rule score %.2f → %.2f", prompts.count, before.ruleRate, after.ruleRate, before.meanRuleScore, after.meanRuleScore))
-        metrics["rule_rate_before"] = before.ruleRate
-        metrics["rule_rate_after"] = after.ruleRate
+        let rule = ChatEvaluation.ruleChange(before: before, after: after)
+        let kl = try interp.modelCall { try after.klPerToken(policy: modelObject.model, reference: reference) }
+        interp.output(String(format: "on %d held-out prompts × %d answers: rule pass rate %.3f → %.3f (± %.3f), mean rule score %.2f → %.2f, KL to the reference %.4f per token, distinct bigrams %.2f",
+                             prompts.count, ChatEvaluation.samplesPerPrompt, rule.before, rule.after, rule.standardError, before.meanRuleScore, after.meanRuleScore, kl, after.distinct2))
+        Interpreter.ruleMetrics(before: before, after: after, into: &metrics)
+        metrics["kl"] = kl
+        metrics["distinct_2"] = after.distinct2
       }
       interp.stageReports.append(["stage": "dpo", "target": name, "seconds": (report.seconds * 1000).rounded() / 1000, "metrics": metrics])
     })

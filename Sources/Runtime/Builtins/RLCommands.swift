@@ -17,15 +17,19 @@ extension Interpreter {
   /// training, and the standard error of the change. The two evaluations answer the same
   /// prompts with the same seeds, so answers pair up; the error of the mean paired
   /// difference says whether a gain is more than the luck of the draw.
-  static func rewardChange(before: ChatEvaluation, after: ChatEvaluation, _ reward: RewardFunction) throws -> (before: Double, after: Double, standardError: Double) {
-    let b = try zip(before.prompts, before.answers).map { Double(try reward($0, $1)) }
-    let a = try zip(after.prompts, after.answers).map { Double(try reward($0, $1)) }
-    guard !a.isEmpty, a.count == b.count else { return (.nan, .nan, .nan) }
-    let n = Double(a.count)
-    let d = zip(a, b).map { $0 - $1 }
-    let mean = d.reduce(0, +) / n
-    let variance = n > 1 ? d.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1) : 0
-    return (b.reduce(0, +) / n, a.reduce(0, +) / n, (variance / n).squareRoot())
+  static func rewardChange(before: ChatEvaluation, after: ChatEvaluation, _ reward: RewardFunction) throws -> PairedChange {
+    PairedChange(
+      before: try zip(before.prompts, before.answers).map { Double(try reward($0, $1)) },
+      after: try zip(after.prompts, after.answers).map { Double(try reward($0, $1)) })
+  }
+
+  /// The held-out measurements every alignment stage reports: the rule pass rate before and
+  /// after, with the standard error of the change (paired answers).
+  static func ruleMetrics(before: ChatEvaluation, after: ChatEvaluation, into metrics: inout [String: Any]) {
+    let change = ChatEvaluation.ruleChange(before: before, after: after)
+    metrics["rule_rate_before"] = change.before
+    metrics["rule_rate_after"] = change.after
+    metrics["rule_rate_change_se"] = change.standardError
   }
 
   /// A reward for RL: a reward model's score, or a function written in the language of
@@ -117,12 +121,12 @@ extension Interpreter {
       if let before {
         let after = try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
         let change = try interp.modelCall { try Interpreter.rewardChange(before: before, after: after, reward) }
-        interp.output(String(format: "on %d held-out prompts × \(ChatEvaluation.samplesPerPrompt) answers: reward %.3f → %.3f (± %.3f), rule pass rate %.2f → %.2f, distinct bigrams %.2f", evalPrompts.count, change.before, change.after, change.standardError, before.ruleRate, after.ruleRate, after.distinct2))
+        let rule = ChatEvaluation.ruleChange(before: before, after: after)
+        interp.output(String(format: "on %d held-out prompts × %d answers: reward %.3f → %.3f (± %.3f), rule pass rate %.3f → %.3f (± %.3f), distinct bigrams %.2f", evalPrompts.count, ChatEvaluation.samplesPerPrompt, change.before, change.after, change.standardError, rule.before, rule.after, rule.standardError, after.distinct2))
         metrics["reward_before"] = change.before
         metrics["reward_after"] = change.after
         metrics["reward_change_se"] = change.standardError
-        metrics["rule_rate_before"] = before.ruleRate
-        metrics["rule_rate_after"] = after.ruleRate
+        Interpreter.ruleMetrics(before: before, after: after, into: &metrics)
         metrics["distinct_2"] = after.distinct2
       }
       interp.stageReports.append(["stage": "ppo", "target": name, "seconds": (report.seconds * 1000).rounded() / 1000, "metrics": metrics])
@@ -130,8 +134,8 @@ extension Interpreter {
 
     register(CommandSpec(
       name: "grpo",
-      doc: "grpo MODEL on PROMPTS { reward: fn(prompt, answer) or a reward model, group, steps, batch, lr, kl, tokens, temperature, eval, seed } — group-relative policy optimization with a verifiable reward written in the language",
-      options: ["reward", "group", "steps", "batch", "lr", "kl", "tokens", "temperature", "eval", "seed", "iterations"]
+      doc: "grpo MODEL on PROMPTS { reward: fn(prompt, answer) or a reward model, group, steps, batch, lr, kl, kl_cap, tokens, temperature, eval, seed, iterations } — group-relative policy optimization with a verifiable reward written in the language",
+      options: ["reward", "group", "steps", "batch", "lr", "kl", "kl_cap", "tokens", "temperature", "eval", "seed", "iterations"]
     ) { command, env, interp, file in
       let (modelObject, name) = try interp.commandModel(command, env, file, verb: "grpo")
       guard let tokenizer = modelObject.tokenizer else { throw RuntimeError("\(name) has no tokenizer; pretrain and fine-tune it first") }
@@ -151,6 +155,7 @@ extension Interpreter {
       if case .number(let x)? = r["iterations"] { o.iterations = Int(x) }
       if case .number(let x)? = r["lr"] { o.learningRate = Float(x) }
       if case .number(let x)? = r["kl"] { o.beta = Float(x) }
+      if case .number(let x)? = r["kl_cap"] { o.klCap = Float(x) }
       if case .number(let x)? = r["tokens"] { o.maxTokens = Int(x) }
       if case .number(let x)? = r["temperature"] { o.temperature = Float(x) }
       if case .number(let x)? = r["seed"] { o.seed = UInt64(Swift.max(0, x)) }
@@ -162,22 +167,26 @@ extension Interpreter {
       Interrupt.clear()
       let (report, _) = try interp.modelCall {
         try GRPOTrainer(policy: modelObject.model, tokenizer: tokenizer, prompts: prompts, options: o, reward: reward).run(
-          onStep: { m in interp.output(String(format: "%5d  %+7.3f  %12.3f  %11.2f  %6.3f", m.step, m.reward, m.rewardStd, m.flatGroups, m.kl)) },
+          onStep: { m in
+            interp.output(String(format: "%5d  %+7.3f  %12.3f  %11.2f  %6.3f", m.step, m.reward, m.rewardStd, m.flatGroups, m.kl))
+            if let w = m.warning { interp.output("warning: \(w)") }
+          },
           shouldStop: { Interrupt.isRequested })
       }
       Interrupt.clear()
       modelObject.optimizer = nil
-      interp.output(String(format: "training batches: reward %.3f → %.3f (first and last 5 steps), KL per token %.4f, %.1f s", report.initialReward, report.finalReward, report.finalKL, report.seconds))
-      var metrics: [String: Any] = ["train_reward_first": Double(report.initialReward), "train_reward_last": Double(report.finalReward), "kl": Double(report.finalKL), "steps": Double(report.steps)]
+      interp.output(String(format: "training batches: reward %.3f → %.3f (first and last 5 steps), KL per token %.4f (cap %.3f), %.1f s", report.initialReward, report.finalReward, report.finalKL, o.klCap, report.seconds))
+      var metrics: [String: Any] = ["train_reward_first": Double(report.initialReward), "train_reward_last": Double(report.finalReward), "kl": Double(report.finalKL), "kl_cap": Double(o.klCap), "steps": Double(report.steps)]
       if let before {
         let after = try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
         let change = try interp.modelCall { try Interpreter.rewardChange(before: before, after: after, reward) }
-        interp.output(String(format: "on %d held-out prompts × \(ChatEvaluation.samplesPerPrompt) answers: reward %.3f → %.3f (± %.3f), rule pass rate %.2f → %.2f", evalPrompts.count, change.before, change.after, change.standardError, before.ruleRate, after.ruleRate))
+        let rule = ChatEvaluation.ruleChange(before: before, after: after)
+        interp.output(String(format: "on %d held-out prompts × %d answers: reward %.3f → %.3f (± %.3f), rule pass rate %.3f → %.3f (± %.3f), distinct bigrams %.2f", evalPrompts.count, ChatEvaluation.samplesPerPrompt, change.before, change.after, change.standardError, rule.before, rule.after, rule.standardError, after.distinct2))
         metrics["reward_before"] = change.before
         metrics["reward_after"] = change.after
         metrics["reward_change_se"] = change.standardError
-        metrics["rule_rate_before"] = before.ruleRate
-        metrics["rule_rate_after"] = after.ruleRate
+        Interpreter.ruleMetrics(before: before, after: after, into: &metrics)
+        metrics["distinct_2"] = after.distinct2
       }
       interp.stageReports.append(["stage": "grpo", "target": name, "seconds": (report.seconds * 1000).rounded() / 1000, "metrics": metrics])
     })

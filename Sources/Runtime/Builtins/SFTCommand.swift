@@ -99,12 +99,12 @@ extension Interpreter {
       var metrics: [String: Any] = ["train_loss": Double(report.trainLoss), "steps": Double(report.steps)]
       if let before {
         let after = try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
-        interp.output(String(format: "on %d held-out prompts × \(ChatEvaluation.samplesPerPrompt) answers: format rate %.2f → %.2f, rule pass rate %.2f → %.2f",
-                             evalPrompts.count, before.formatRate, after.formatRate, before.ruleRate, after.ruleRate))
+        let rule = ChatEvaluation.ruleChange(before: before, after: after)
+        interp.output(String(format: "on %d held-out prompts × %d answers: format rate %.2f → %.2f, rule pass rate %.3f → %.3f (± %.3f)",
+                             evalPrompts.count, ChatEvaluation.samplesPerPrompt, before.formatRate, after.formatRate, rule.before, rule.after, rule.standardError))
         if let first = after.answers.first { interp.output("e.g. \(evalPrompts[0]) → \(first.replacingOccurrences(of: "\n", with: " / "))") }
         metrics["format_rate"] = after.formatRate
-        metrics["rule_rate_before"] = before.ruleRate
-        metrics["rule_rate_after"] = after.ruleRate
+        Interpreter.ruleMetrics(before: before, after: after, into: &metrics)
       }
       interp.output(String(format: "SFT done: loss %.4f after %d steps, %.1f s", report.trainLoss, report.steps, report.seconds))
       interp.stageReports.append(["stage": "sft", "target": name, "seconds": (report.seconds * 1000).rounded() / 1000, "metrics": metrics])

@@ -16,6 +16,10 @@ public struct GRPOOptions: Sendable {
   public var temperature: Float = 1
   /// β of the k3 KL penalty to the reference in the loss (0: none; the KL is still measured).
   public var beta: Float = 0.04
+  /// The KL per token above which the policy is drifting: a warning after `klWarnSteps`
+  /// steps in a row above it (0 turns the warning off).
+  public var klCap: Float = 0.1
+  public var klWarnSteps = 5
   /// ε of the clipped objective.
   public var clipRange: Float = 0.2
   /// Added to the group's standard deviation when normalizing rewards.
@@ -47,6 +51,8 @@ public struct GRPOStepMetrics: Sendable {
   public var responseLength: Float
   public var endedRate: Float
   public var samples: [RLSample]
+  /// Set on the step where the KL has stayed above the cap for `klWarnSteps` steps.
+  public var warning: String?
   public var rolloutSeconds: Double
   public var updateSeconds: Double
   public var elapsed: Double
@@ -63,5 +69,6 @@ public struct GRPOReport: Sendable {
   /// (step, mean reward) and (step, KL per token).
   public var rewardCurve: [(Int, Float)]
   public var klCurve: [(Int, Float)]
+  public var warnings: [String]
   public var stoppedEarly: String?
 }

@@ -128,6 +128,8 @@ public final class GRPOTrainer {
     let start = Date()
     var rewardCurve: [(Int, Float)] = [], klCurve: [(Int, Float)] = []
     var stoppedEarly: String? = nil
+    var warnings: [String] = []
+    var overCap = 0
     var step = startStep
     let g = options.groupSize
     while step < options.steps {
@@ -147,20 +149,30 @@ public final class GRPOTrainer {
       let groups = stride(from: 0, to: rewards.count, by: g).map { Array(rewards[$0..<($0 + g)]) }
       rewardCurve.append((step, rewards.average))
       klCurve.append((step, stats.kl))
+      overCap = stats.kl > options.klCap ? overCap + 1 : 0
+      var warning: String? = nil
+      if options.klWarnSteps > 0 && overCap == options.klWarnSteps {
+        warning = String(
+          format: "the KL per token (now %.3f) has stayed above the cap %.3f for %d steps (step %d): the policy is moving far from "
+            + "the reference. Read its answers: a reward that rises while they get stranger (one character over and over) is "
+            + "reward hacking. Raise kl (now %.3g) or lower the lr.",
+          stats.kl, options.klCap, overCap, step, options.beta)
+        warnings.append(warning!)
+      }
       onStep(
         GRPOStepMetrics(
           step: step, reward: rewards.average, rewardStd: groups.map(\.sampleStd).average,
           flatGroups: groups.map { Set($0).count == 1 ? Float(1) : 0 }.average, kl: stats.kl, clipFraction: stats.clipFraction,
           loss: stats.loss, gradientNorm: stats.gradientNorm, responseLength: rollouts.map { Float($0.response.count) }.average,
           endedRate: rollouts.map { $0.ended ? Float(1) : 0 }.average,
-          samples: zip(rollouts, rewards).map { RLSample($0, score: $1) }, rolloutSeconds: t1.timeIntervalSince(t0),
+          samples: zip(rollouts, rewards).map { RLSample($0, score: $1) }, warning: warning, rolloutSeconds: t1.timeIntervalSince(t0),
           updateSeconds: Date().timeIntervalSince(t1), elapsed: Date().timeIntervalSince(start)))
     }
     let rewards = rewardCurve.map(\.1)
     let report = GRPOReport(
       steps: step, initialReward: rewards.meanOf(first: 5), finalReward: rewards.meanOf(last: 5),
       finalKL: klCurve.map(\.1).meanOf(last: 5), seconds: Date().timeIntervalSince(start), rewardCurve: rewardCurve,
-      klCurve: klCurve, stoppedEarly: stoppedEarly)
+      klCurve: klCurve, warnings: warnings, stoppedEarly: stoppedEarly)
     return (report, optimizer)
   }
 }

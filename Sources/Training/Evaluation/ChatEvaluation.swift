@@ -8,10 +8,15 @@ import TensorEngine
 public struct ChatEvaluation: Sendable {
   public var prompts: [String]
   public var answers: [String]
+  /// The chat-template prompt and the sampled answer (with its stop token) as token ids.
+  public var promptTokens: [[Int]]
+  public var answerTokens: [[Int]]
   /// Answers that ended with the end-of-turn token (not cut by the token limit).
   public var formatRate: Double
   /// Answers that pass `PoemRule` for their prompt's request.
   public var ruleRate: Double
+  /// Whether each answer passed the rule, in the order of `answers`.
+  public var passed: [Bool]
   /// The graded rule score (0 ... 1), averaged.
   public var meanRuleScore: Double
   /// Distinct bigrams over all answers' characters: near 0 when answers collapse into repetition.
@@ -26,7 +31,9 @@ public struct ChatEvaluation: Sendable {
   public static func run(model: GPTModel, tokenizer: Tokenizer, prompts: [String], samplesPerPrompt: Int = ChatEvaluation.samplesPerPrompt, maxTokens: Int = 48,
                          temperature: Float = 0.6, topK: Int = 20, seed: UInt64 = 1234, shouldStop: () -> Bool = { false }) throws -> ChatEvaluation {
     let end = tokenizer.specialTokens[SpecialTokens.endOfTurn]
-    var answers: [String] = [], asked: [String] = [], ended = 0, passed = 0, score = 0.0
+    var answers: [String] = [], asked: [String] = [], ended = 0, score = 0.0
+    var passed: [Bool] = []
+    var promptTokens: [[Int]] = [], answerTokens: [[Int]] = []
     let sampler = Sampler(model: model, tokenizer: tokenizer)
     for (i, prompt) in prompts.enumerated() {
       for k in 0..<Swift.max(1, samplesPerPrompt) {
@@ -42,16 +49,50 @@ public struct ChatEvaluation: Sendable {
         let result = try sampler.generate(prompt: text, options: o)
         answers.append(result.text)
         asked.append(prompt)
+        promptTokens.append(tokenizer.encode(text))
+        answerTokens.append(result.tokens + (result.stopToken.map { [$0] } ?? []))
         if let end, result.stopToken == end, !result.text.isEmpty { ended += 1 }
         if let request = PoemRule.request(in: prompt) {
-          if PoemRule.passes(result.text, request) { passed += 1 }
+          passed.append(PoemRule.passes(result.text, request))
           score += PoemRule.score(result.text, request)
+        } else {
+          passed.append(false)
         }
       }
     }
     let n = Double(Swift.max(answers.count, 1))
-    return ChatEvaluation(prompts: asked, answers: answers, formatRate: Double(ended) / n,
-                          ruleRate: Double(passed) / n, meanRuleScore: score / n, distinct2: distinctBigrams(answers))
+    return ChatEvaluation(prompts: asked, answers: answers, promptTokens: promptTokens, answerTokens: answerTokens, formatRate: Double(ended) / n,
+                          ruleRate: Double(passed.filter { $0 }.count) / n, passed: passed, meanRuleScore: score / n, distinct2: distinctBigrams(answers))
+  }
+
+  /// The change in the rule pass rate from `before` to `after`, two evaluations of the same
+  /// prompts with the same seeds, and the standard error of that change. Answers pair up, so
+  /// the error is that of the mean paired difference (each −1, 0 or +1): it says whether a
+  /// gain is more than the luck of the draw.
+  public static func ruleChange(before: ChatEvaluation, after: ChatEvaluation) -> PairedChange {
+    PairedChange(before: before.passed.map { $0 ? 1 : 0 }, after: after.passed.map { $0 ? 1 : 0 })
+  }
+
+  /// How far `policy` has moved from `reference` where it answers: the KL divergence
+  /// KL(π‖π_ref) between the two models' next-token distributions (full vocabulary, exact),
+  /// averaged over the tokens of these answers. Unlike a sampled log-ratio it is never
+  /// negative, and it is 0 exactly when the two models agree along the answers.
+  public func klPerToken(policy: GPTModel, reference: GPTModel) throws -> Double {
+    let rows = zip(promptTokens, answerTokens).filter { !$0.0.isEmpty && !$0.1.isEmpty }
+    guard !rows.isEmpty else { return .nan }
+    return try GradMode.withoutGradients {
+      var total = 0.0, tokens = 0
+      // Batches of 16 answers keep the [B, T, vocab] distributions small.
+      for chunk in stride(from: 0, to: rows.count, by: 16).map({ Array(rows[$0..<Swift.min($0 + 16, rows.count)]) }) {
+        let batch = try ResponseBatch(prompts: chunk.map(\.0), responses: chunk.map(\.1))
+        let p = try policy.logits(fromHidden: try policy.hidden(batch.ids)).logSoftmax(axis: -1)
+        let q = try reference.logits(fromHidden: try reference.hidden(batch.ids)).logSoftmax(axis: -1)
+        let kl = try (p.exp() * (p - q)).summed(axes: [-1]) * batch.mask
+        total += Double(try kl.summed().item())
+        tokens += batch.tokenCount
+      }
+      return total / Double(Swift.max(tokens, 1))
+    }
   }
 
   public static func distinctBigrams(_ texts: [String]) -> Double {
@@ -66,5 +107,28 @@ public struct ChatEvaluation: Sendable {
       }
     }
     return all == 0 ? 0 : Double(seen.count) / Double(all)
+  }
+}
+
+/// The mean of paired measurements before and after a change, and the standard error of the
+/// mean difference.
+public struct PairedChange: Sendable, Equatable {
+  public var before: Double
+  public var after: Double
+  public var standardError: Double
+  public var change: Double { after - before }
+
+  public init(before b: [Double], after a: [Double]) {
+    guard !a.isEmpty, a.count == b.count else {
+      (before, after, standardError) = (.nan, .nan, .nan)
+      return
+    }
+    let n = Double(a.count)
+    let d = zip(a, b).map { $0 - $1 }
+    let mean = d.reduce(0, +) / n
+    let variance = n > 1 ? d.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1) : 0
+    before = b.reduce(0, +) / n
+    after = a.reduce(0, +) / n
+    standardError = (variance / n).squareRoot()
   }
 }
