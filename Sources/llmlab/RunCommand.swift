@@ -24,9 +24,22 @@ struct RunCommand: ParsableCommand {
   @OptionGroup var engine: EngineOptions
   @ArgumentParser.Argument(help: "The script to run.") var file: String
   @Option(help: "Write a JSON report {script, ok, seconds, stages} to this path.") var report: String?
+  @Option(
+    name: .customLong("set"), parsing: .singleValue,
+    help: ArgumentHelp(
+      "Give a top-level `let NAME = <literal>` of the script another value before it runs (repeatable): a number, true/false, or text for a string. Example: llmlab run Scripts/examples/xor.llm --set hidden=16",
+      valueName: "NAME=VALUE"))
+  var settings: [String] = []
 
   func run() throws {
     try engine.apply()
+    let overrides: [(name: String, value: String)]
+    do {
+      overrides = try settings.map(ScriptOverrides.parse)
+    } catch let error as ScriptOverrides.UsageError {
+      Terminal.writeError("llmlab: \(error)\n")
+      throw ExitCode(2)
+    }
     let source = try readScript(file)
     let interpreter = Interpreter()
     interpreter.baseDirectory = (file as NSString).deletingLastPathComponent
@@ -42,7 +55,7 @@ struct RunCommand: ParsableCommand {
     }
     let runner = ScriptRunner(interpreter: interpreter, useColor: Terminal.useColor(fd: 2), errorOutput: Terminal.writeError)
     let start = Date()
-    var outcome = runner.run(source)
+    var outcome = runner.run(source, overrides: overrides)
     let table = ScriptRunner.stageTable(interpreter.stageReports)
     if !table.isEmpty { print("\n" + table.joined(separator: "\n")) }
     let failed = interpreter.checks.filter { !$0.passed }
@@ -53,7 +66,7 @@ struct RunCommand: ParsableCommand {
     if let report {
       let data = try ScriptRunner.reportJSON(
         script: file, ok: outcome == .success, seconds: Date().timeIntervalSince(start), stages: interpreter.stageReports,
-        checks: interpreter.checks)
+        checks: interpreter.checks, overrides: interpreter.overrides)
       do {
         try writeAtomically(data, to: report)
       } catch {

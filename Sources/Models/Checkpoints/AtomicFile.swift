@@ -2,13 +2,15 @@ import Foundation
 
 /// Writes a file so that readers see the old contents or the new, never a part: the bytes go
 /// to a temporary file in the same directory (same file system, so the rename is atomic),
-/// are flushed to disk, and the temporary file is renamed over the target.
-enum AtomicFile {
-  static func write(_ data: Data, to path: String) throws {
+/// are flushed to disk, and the temporary file is renamed over the target. The temporary
+/// file has a random name and is created exclusively (`O_EXCL`, `O_NOFOLLOW`): a link planted
+/// in its place makes the write fail instead of writing through the link.
+public enum AtomicFile {
+  public static func write(_ data: Data, to path: String) throws {
     let url = URL(fileURLWithPath: path)
     let directory = url.deletingLastPathComponent().path
     let temporary = directory + "/.\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644)
     guard fd >= 0 else { throw failure(path, "cannot create a temporary file in \(directory)") }
     var ok = data.withUnsafeBytes { raw -> Bool in
       var done = 0
@@ -36,7 +38,7 @@ enum AtomicFile {
   }
 
   /// Creates `path` and its missing parents; an existing directory is fine, a file is not.
-  static func createDirectory(_ path: String) throws {
+  public static func createDirectory(_ path: String) throws {
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
       guard isDirectory.boolValue else { throw ModelError("\(path): exists and is not a directory") }

@@ -2,7 +2,8 @@ import Foundation
 import Models
 
 extension Interpreter {
-  /// Your own data: `text(path)` (plain text files), `jsonl(path)` (records), `to_corpus(r)`.
+  /// Your own data: `text(path)` (plain text files), `jsonl(path)` and `write_jsonl(r, path)`
+  /// (records), `to_corpus(r)`.
   func registerDataBuiltins() {
     register(Builtin("text", [.required("path"), .optional("documents")], category: "data",
                      doc: "A corpus from a text file (documents separated by blank lines) or a directory (every .txt file under it, one document each, in path order); documents: \"paragraphs\" or \"file\" chooses otherwise.") { a, ctx in
@@ -24,6 +25,23 @@ extension Interpreter {
       let skip = try a.bool("skip_invalid", default: false)
       let resolved = ctx.interpreter.resolvePath(path)
       return .object(RecordsObject(try ctx.interpreter.modelCall { try JSONLReader.read(contentsOf: resolved, displayPath: path, skipInvalid: skip) }))
+    })
+    register(Builtin("write_jsonl", [.required("records"), .required("path")], category: "data",
+                     doc: "Writes records (from jsonl, poem_tasks or ranked_pairs) to a JSONL file in the shapes jsonl reads, so jsonl(path) reads them back equal; missing folders are made, and the file is replaced atomically.") { a, ctx in
+      guard case .object(let object as RecordsObject) = a.value("records") else {
+        throw RuntimeError("write_jsonl: `records` must be records (from jsonl, poem_tasks or ranked_pairs), got \(Display.describeType(a.value("records")))")
+      }
+      let path = try a.string("path")
+      guard !path.isEmpty else { throw RuntimeError("write_jsonl: the path is empty") }
+      let resolved = ctx.interpreter.resolvePath(path)
+      do {
+        try JSONLWriter.write(object.file.records, to: resolved)
+      } catch let error as ModelError {
+        throw RuntimeError("write_jsonl: \(error.description)")
+      }
+      let count = object.file.records.count
+      ctx.interpreter.output("wrote \(count) \(object.file.shape.rawValue) record\(count == 1 ? "" : "s") to \(path)")
+      return .none
     })
     register(Builtin("to_corpus", [.required("data")], category: "data",
                      doc: "A corpus from records (each as plain text: instruction, input and output; the messages' contents; prompt and chosen answer), to pretrain or train a tokenizer on; a corpus is returned as it is.") { a, _ in

@@ -40,6 +40,8 @@ public final class Interpreter {
   public var stageReports: [[String: Any]] = []
   /// The outcomes of `check(condition, what)` calls: a run with a failed check fails.
   public var checks: [(what: String, passed: Bool)] = []
+  /// The top-level lets `llmlab run --set` gave other values, in command-line order (for the report).
+  public var overrides: [(name: String, value: Value)] = []
   /// Directory against which `import` and file names resolve.
   public var baseDirectory: String = FileManager.default.currentDirectoryPath
 

@@ -1,5 +1,6 @@
 import Foundation
 import Language
+import Models
 
 /// Runs a whole script the way `llmlab run` does: parse, resolve, run, and report errors
 /// as located diagnostics. Exit codes: 0 success, 1 runtime error, 2 syntax or usage error.
@@ -33,14 +34,24 @@ public struct ScriptRunner {
     }
   }
 
-  /// Runs the source; errors are printed and turned into an outcome.
-  public func run(_ source: SourceFile) -> Outcome {
+  /// Runs the source; errors are printed and turned into an outcome. `overrides` (from
+  /// `--set NAME=VALUE`) give top-level lets other literals; one that cannot be applied is a
+  /// usage error, and then nothing runs.
+  public func run(_ source: SourceFile, overrides: [(name: String, value: String)] = []) -> Outcome {
     do {
-      let program = try interpreter.check(source)
+      var program = try interpreter.check(source)
+      if !overrides.isEmpty {
+        let resolved = try ScriptOverrides.resolve(overrides, in: program)
+        program = ScriptOverrides.rewrite(program, with: resolved)
+        interpreter.overrides = resolved.map { ($0.name, $0.value) }
+      }
       try interpreter.run(program, echo: true)
       return .success
     } catch let list as DiagnosticList {
       report(list)
+      return .syntaxError
+    } catch let error as ScriptOverrides.UsageError {
+      errorOutput("llmlab: \(error)\n")
       return .syntaxError
     } catch let error as RuntimeError {
       errorOutput(renderer.render(error.diagnostic(fallback: source)))
@@ -59,10 +70,21 @@ public struct ScriptRunner {
 
   /// The JSON report of `llmlab run --report`.
   public static func reportJSON(
-    script: String, ok: Bool, seconds: Double, stages: [[String: Any]], checks: [(what: String, passed: Bool)] = []
+    script: String, ok: Bool, seconds: Double, stages: [[String: Any]], checks: [(what: String, passed: Bool)] = [],
+    overrides: [(name: String, value: Value)] = []
   ) throws -> Data {
     var object: [String: Any] = ["script": script, "ok": ok, "seconds": (seconds * 1000).rounded() / 1000, "stages": stages.map(rounded)]
     if !checks.isEmpty { object["checks"] = checks.map { ["what": $0.what, "passed": $0.passed] } }
+    if !overrides.isEmpty {
+      object["set"] = Dictionary(overrides.map { override -> (String, Any) in
+        switch override.value {
+        case .number(let n): return (override.name, n)
+        case .bool(let b): return (override.name, b)
+        case .string(let s): return (override.name, s)
+        default: return (override.name, Display.format(override.value))
+        }
+      }, uniquingKeysWith: { first, _ in first })
+    }
     return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
   }
 
@@ -104,13 +126,8 @@ public struct ScriptRunner {
 }
 
 /// Writes a file atomically: to a temporary file beside it, then renamed over the target,
-/// so a crash or Ctrl-C never leaves half a file.
+/// so a crash or Ctrl-C never leaves half a file. The temporary file has a random name and is
+/// created exclusively, never through a link (see `AtomicFile`).
 public func writeAtomically(_ data: Data, to path: String) throws {
-  let url = URL(fileURLWithPath: path)
-  let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-  try data.write(to: temporary)
-  if rename(temporary.path, url.path) != 0 {
-    try? FileManager.default.removeItem(at: temporary)
-    throw RuntimeError("cannot write \(path): \(String(cString: strerror(errno)))")
-  }
+  do { try AtomicFile.write(data, to: path) } catch let error as ModelError { throw RuntimeError(error.description) }
 }

@@ -3,13 +3,16 @@ import Language
 import Runtime
 
 /// Runs source text the way `llmlab run` does, with colors off, and returns everything the
-/// run wrote (standard output and diagnostics, in order) followed by `exit: N`.
-func transcript(of text: String, name: String, baseDirectory: String = Fixtures.directory.path) -> String {
+/// run wrote (standard output and diagnostics, in order) followed by `exit: N`. `overrides`
+/// are `--set NAME=VALUE` pairs.
+func transcript(
+  of text: String, name: String, baseDirectory: String = Fixtures.directory.path, overrides: [(name: String, value: String)] = []
+) -> String {
   let log = Transcript()
   let interpreter = Interpreter(output: { log.text += $0 + "\n" })
   interpreter.baseDirectory = baseDirectory
   let runner = ScriptRunner(interpreter: interpreter, useColor: false, errorOutput: { log.text += $0 })
-  let outcome = runner.run(SourceFile(name: name, text: text))
+  let outcome = runner.run(SourceFile(name: name, text: text), overrides: overrides)
   return log.text + "exit: \(outcome.rawValue)\n"
 }
 
