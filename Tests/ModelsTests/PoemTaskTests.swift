@@ -31,21 +31,43 @@ struct PoemTaskTests {
     return i % 2 == 0 ? "\(c(0))，\(c(1))。\n\(c(2))，\(c(3))。" : "\(c(0))，\(c(1))。\n\(c(2))，\(c(3))。\n\(c(4))，\(c(5))。\n\(c(6))，\(c(7))。"
   })
 
-  @Test("tasks come from whole quatrains and halves of eight-line poems, split before use")
+  @Test("tasks come from whole quatrains and stanzas of longer poems, split by request before use")
   func tasks() throws {
     #expect(PoemTasks.quatrains(in: Self.corpus).count == 45)
     // A quatrain that appears twice is kept once.
     #expect(PoemTasks.quatrains(in: Corpus(name: "d", documents: [Self.corpus.documents[0], Self.corpus.documents[0]])).count == 1)
-    let (train, heldOut) = try PoemTasks.make(from: Self.corpus, heldOut: 0.2, seed: 1)
-    #expect(train.count + heldOut.count == 45)
-    #expect(heldOut.count == 9)
-    for t in train + heldOut { #expect(PoemRule.passes(t.answer, t.request)) }
-    #expect(Set(train.map(\.answer)).isDisjoint(with: heldOut.map(\.answer)))
+    // A twelve-clause poem gives three stanzas; ten clauses are not a whole number of quatrains.
+    let long = (0..<12).map { k in String((0..<5).map { Character(Unicode.Scalar(0x5000 + k * 5 + $0)!) }) }
+    #expect(PoemTasks.quatrains(in: Corpus(name: "l", documents: [long.joined(separator: "，")])).count == 3)
+    #expect(PoemTasks.quatrains(in: Corpus(name: "l", documents: [long.prefix(10).joined(separator: "，")])).isEmpty)
+    let split = try PoemTasks.make(from: Self.corpus, heldOut: 0.2, seed: 1)
+    #expect(split.train.count + split.heldOut.count == 45)
+    #expect(split.heldOut.count == 9)
+    for t in split.train + split.heldOut { #expect(PoemRule.passes(t.answer, t.request)) }
+    #expect(Set(split.train.map(\.answer)).isDisjoint(with: split.heldOut.map(\.answer)))
+    // No held-out prompt is a training prompt, and the new requests are neither.
+    let trainPrompts = Set(split.train.map(\.prompt)), heldOutPrompts = Set(split.heldOut.map(\.prompt))
+    #expect(trainPrompts.isDisjoint(with: heldOutPrompts))
+    #expect(split.heldOutPrompts.count == heldOutPrompts.count)
+    let fresh = split.newRequests.map(PoemTasks.prompt)
+    #expect(!fresh.isEmpty && Set(fresh).count == fresh.count)
+    #expect(Set(fresh).isDisjoint(with: trainPrompts.union(heldOutPrompts)))
+    // Two forms for every clause-initial character of the training poems, less those taken.
+    let starts = Set(split.train.flatMap { PoemRule.clauses($0.answer).compactMap(\.first) })
+    #expect(fresh.count == 2 * starts.count - trainPrompts.count - heldOutPrompts.filter { p in starts.contains { p.contains("「\($0)」") } }.count)
+  }
+
+  @Test("the split depends on the seed and only on it")
+  func seeds() throws {
+    let a = try PoemTasks.make(from: Self.corpus, seed: 1), b = try PoemTasks.make(from: Self.corpus, seed: 1)
+    let c = try PoemTasks.make(from: Self.corpus, seed: 2)
+    #expect(a.heldOut.map(\.prompt) == b.heldOut.map(\.prompt) && a.newRequests == b.newRequests)
+    #expect(a.heldOut.map(\.prompt) != c.heldOut.map(\.prompt))
   }
 
   @Test("every rejected answer breaks the rule; every chosen one keeps it")
   func pairs() throws {
-    let (train, _) = try PoemTasks.make(from: Self.corpus, seed: 2)
+    let train = try PoemTasks.make(from: Self.corpus, seed: 2).train
     let pairs = PoemTasks.preferencePairs(train, seed: 3)
     #expect(pairs.count == train.count)
     for (p, t) in zip(pairs, train) {

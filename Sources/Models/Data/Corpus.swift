@@ -13,11 +13,10 @@ public struct Corpus: Sendable {
   public var characterCount: Int { documents.reduce(0) { $0 + $1.count } }
 
   /// The corpora bundled by name, all from Debian's `fortunes-zh` package (installed by
-  /// Scripts/setup): `tang300` and `song100` are its Tang and Song poems; `classics` is the
-  /// Chinese-only part of its `chinese` file: lines of classical poetry, proverbs and sayings
-  /// (about 4,600 entries, 200,000 characters; the entries about Debian, which mix in Latin
-  /// letters, are left out).
-  public static let bundledNames = ["tang300", "song100", "classics"]
+  /// Scripts/setup): `tang300` and `song100` are its Tang and Song poems; `chinese` is its
+  /// book of sayings: 5,264 entries, 0.9 million characters, of classical verse, proverbs,
+  /// quotations and notes on Debian in modern Chinese (with English words and commands).
+  public static let bundledNames = ["tang300", "song100", "chinese"]
 
   /// Several corpora as one, documents in order; the name joins theirs with "+".
   public static func joined(_ parts: [Corpus]) -> Corpus {
@@ -28,15 +27,14 @@ public struct Corpus: Sendable {
     guard bundledNames.contains(name) else {
       throw ModelError("no bundled corpus \"\(name)\"; bundled: \(bundledNames.joined(separator: ", ")) (or read your own files with text(...) / jsonl(...))")
     }
-    let file = name == "classics" ? "chinese" : name
-    let candidates = ["/usr/share/games/fortunes/\(file)", "/usr/share/games/fortunes/zh/\(file)"]
+    let candidates = ["/usr/share/games/fortunes/\(name)", "/usr/share/games/fortunes/zh/\(name)"]
     guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
       throw ModelError("the \(name) corpus comes from Debian's fortunes-zh package, which is not installed: run Scripts/setup (or apt-get install fortunes-zh)")
     }
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
       throw ModelError("cannot read \(path) as UTF-8 text")
     }
-    let documents = name == "classics" ? FortuneFile.sayings(in: text) : FortuneFile.poems(in: text).map(\.text)
+    let documents = name == "chinese" ? FortuneFile.sayings(in: text) : FortuneFile.poems(in: text).map(\.text)
     return Corpus(name: name, documents: documents)
   }
 }
@@ -66,14 +64,13 @@ public enum FortuneFile {
     return out
   }
 
-  /// The entries of a file of sayings (fortunes-zh's `chinese`): each entry's text without its
-  /// attribution line ("-- 王贞白《白鹿洞二首·其一》"), leaving out entries with Latin letters.
+  /// The entries of a file of sayings (fortunes-zh's `chinese`): each entry's text, lines
+  /// trimmed, without its attribution line ("-- 王贞白《白鹿洞二首·其一》").
   public static func sayings(in text: String) -> [String] {
     text.components(separatedBy: "\n%\n").compactMap { entry in
       let lines = stripColorCodes(entry).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
       let body = lines.filter { !$0.isEmpty && $0 != "%" && !$0.hasPrefix("--") }
-      guard !body.isEmpty, !body.contains(where: { $0.contains { $0.isASCII && $0.isLetter } }) else { return nil }
-      return body.joined(separator: "\n")
+      return body.isEmpty ? nil : body.joined(separator: "\n")
     }
   }
 

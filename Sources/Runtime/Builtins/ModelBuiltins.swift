@@ -19,7 +19,7 @@ extension Interpreter {
 
   func registerModelBuiltins() {
     register(Builtin("corpus", [.required("name")], category: "data",
-                     doc: "A bundled corpus by name: \"tang300\" (Tang poems), \"song100\" (Song poems) or \"classics\" (classical lines and sayings); a list of names joins them, e.g. corpus([\"tang300\", \"song100\"]).") { a, ctx in
+                     doc: "A bundled corpus by name: \"tang300\" (Tang poems), \"song100\" (Song poems) or \"chinese\" (sayings, classical lines and notes on Debian); a list of names joins them, e.g. corpus([\"tang300\", \"song100\"]).") { a, ctx in
       let names: [String]
       switch a.value("name") {
       case .string(let name): names = [name]
