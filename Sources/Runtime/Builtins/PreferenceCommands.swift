@@ -113,7 +113,7 @@ extension Interpreter {
       if case .number(let x)? = r["seed"] { o.seed = UInt64(Swift.max(0, x)) }
       var prompts: [String] = []
       if let e = r["eval_prompts"] { prompts = try Interpreter.evaluationPrompts(e, function: "dpo") }
-      let before = prompts.isEmpty ? nil : try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: prompts) }
+      let before = prompts.isEmpty ? nil : try interp.heldOutEvaluation(model: modelObject.model, tokenizer: tokenizer, prompts: prompts, seed: o.seed)
       // The frozen reference, kept here too: after training the policy's KL to it is measured.
       try PolicyWeights.requireCopyable(modelObject.model, op: "dpo")
       let reference = try modelObject.model.copy(frozen: true)
@@ -142,7 +142,7 @@ extension Interpreter {
       interp.output(String(format: "held-out pairs: implicit-reward accuracy %.3f (from %.3f), margin %.3f; %.1f s",
                            report.final.accuracy, report.initial?.accuracy ?? .nan, report.final.margin, report.seconds))
       if let before {
-        let after = try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: prompts) }
+        let after = try interp.heldOutEvaluation(model: modelObject.model, tokenizer: tokenizer, prompts: prompts, seed: o.seed)
         let rule = ChatEvaluation.ruleChange(before: before, after: after)
         let kl = try interp.modelCall { try after.klPerToken(policy: modelObject.model, reference: reference) }
         interp.output(String(format: "on %d held-out prompts × %d answers: rule pass rate %.3f → %.3f (± %.3f), mean rule score %.2f → %.2f, KL to the reference %.4f per token, distinct bigrams %.2f",

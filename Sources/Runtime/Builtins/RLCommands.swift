@@ -88,7 +88,7 @@ extension Interpreter {
       if let v = r["lora"] { try interp.attachLoRA(v, to: modelObject, op: "ppo") }
       var evalPrompts: [String] = []
       if let e = r["eval"] { evalPrompts = try Interpreter.evaluationPrompts(e, function: "ppo") }
-      let before = evalPrompts.isEmpty ? nil : try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
+      let before = evalPrompts.isEmpty ? nil : try interp.heldOutEvaluation(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts, seed: o.seed)
       interp.output("PPO on \(prompts.count) prompts: \(o.steps) steps × \(o.batch) rollouts, \(o.epochs) epochs, lr \(o.learningRate), KL coefficient \(o.beta) (cap \(o.klCap) per token)")
       interp.output(" step   reward      KL  entropy  clip  value loss  length")
       Interrupt.clear()
@@ -119,7 +119,7 @@ extension Interpreter {
       interp.output(String(format: "training batches: reward %.3f → %.3f (first and last 5 steps), KL per token %.4f (cap %.3f), %.1f s", report.initialScore, report.finalScore, report.finalKL, o.klCap, report.seconds))
       var metrics: [String: Any] = ["train_reward_first": Double(report.initialScore), "train_reward_last": Double(report.finalScore), "kl": Double(report.finalKL), "kl_cap": Double(o.klCap), "steps": Double(report.steps)]
       if let before {
-        let after = try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
+        let after = try interp.heldOutEvaluation(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts, seed: o.seed)
         let change = try interp.modelCall { try Interpreter.rewardChange(before: before, after: after, reward) }
         let rule = ChatEvaluation.ruleChange(before: before, after: after)
         interp.output(String(format: "on %d held-out prompts × %d answers: reward %.3f → %.3f (± %.3f), rule pass rate %.3f → %.3f (± %.3f), distinct bigrams %.2f", evalPrompts.count, ChatEvaluation.samplesPerPrompt, change.before, change.after, change.standardError, rule.before, rule.after, rule.standardError, after.distinct2))
@@ -161,7 +161,7 @@ extension Interpreter {
       if case .number(let x)? = r["seed"] { o.seed = UInt64(Swift.max(0, x)) }
       var evalPrompts: [String] = []
       if let e = r["eval"] { evalPrompts = try Interpreter.evaluationPrompts(e, function: "grpo") }
-      let before = evalPrompts.isEmpty ? nil : try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
+      let before = evalPrompts.isEmpty ? nil : try interp.heldOutEvaluation(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts, seed: o.seed)
       interp.output("GRPO on \(prompts.count) prompts: \(o.steps) steps × \(o.batch) prompts × \(o.groupSize) samples, lr \(o.learningRate), KL coefficient \(o.beta)")
       interp.output(" step   reward  in-group std  flat groups      KL")
       Interrupt.clear()
@@ -178,7 +178,7 @@ extension Interpreter {
       interp.output(String(format: "training batches: reward %.3f → %.3f (first and last 5 steps), KL per token %.4f (cap %.3f), %.1f s", report.initialReward, report.finalReward, report.finalKL, o.klCap, report.seconds))
       var metrics: [String: Any] = ["train_reward_first": Double(report.initialReward), "train_reward_last": Double(report.finalReward), "kl": Double(report.finalKL), "kl_cap": Double(o.klCap), "steps": Double(report.steps)]
       if let before {
-        let after = try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
+        let after = try interp.heldOutEvaluation(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts, seed: o.seed)
         let change = try interp.modelCall { try Interpreter.rewardChange(before: before, after: after, reward) }
         let rule = ChatEvaluation.ruleChange(before: before, after: after)
         interp.output(String(format: "on %d held-out prompts × %d answers: reward %.3f → %.3f (± %.3f), rule pass rate %.3f → %.3f (± %.3f), distinct bigrams %.2f", evalPrompts.count, ChatEvaluation.samplesPerPrompt, change.before, change.after, change.standardError, rule.before, rule.after, rule.standardError, after.distinct2))

@@ -33,8 +33,8 @@ extension Interpreter {
 
     register(CommandSpec(
       name: "sft",
-      doc: "sft MODEL on RECORDS { steps, batch, lr, warmup, context, lora: { rank, alpha, dropout, targets }, merge, eval: HELD_OUT_RECORDS, eval_prompts, seed } — fine-tune on instruction or chat records, the loss on the assistant's tokens only",
-      options: ["steps", "batch", "lr", "warmup", "context", "lora", "eval", "eval_prompts", "seed", "weight_decay", "merge"]
+      doc: "sft MODEL on RECORDS { steps, batch, lr, warmup, context, pack, lora: { rank, alpha, dropout, targets }, merge, eval: HELD_OUT_RECORDS, eval_prompts, seed } — fine-tune on instruction or chat records, the loss on the assistant's tokens only",
+      options: ["steps", "batch", "lr", "warmup", "context", "pack", "lora", "eval", "eval_prompts", "seed", "weight_decay", "merge"]
     ) { command, env, interp, file in
       let (modelObject, name) = try interp.commandModel(command, env, file, verb: "sft")
       guard let dataExpression = interp.clause(command, "on") else {
@@ -56,11 +56,16 @@ extension Interpreter {
       o.weightDecay = Float(try number("weight_decay", 0))
       guard o.steps >= 1, o.batch >= 1, o.learningRate > 0 else { throw RuntimeError("sft: steps and batch must be ≥ 1, lr > 0") }
       let context = Int(try number("context", Double(modelObject.model.config.context)))
+      var pack = true
+      if let v = r["pack"] {
+        guard case .bool(let b) = v else { throw RuntimeError("sft: `pack` must be true or false") }
+        pack = b
+      }
 
       // The examples, and the mask check before anything trains.
       let data = try interp.modelCall {
         try SFTData(examples: try Interpreter.sftExamples(records, tokenizer: tokenizer),
-                    context: Swift.min(context, modelObject.model.config.context), tokenizer: tokenizer)
+                    context: Swift.min(context, modelObject.model.config.context), tokenizer: tokenizer, pack: pack)
       }
       let m = data.report
       interp.output(String(format: "loss mask: %d examples in %d rows; %d of %d tokens trained (%.0f%%), end-of-turn trained %d times",
@@ -72,7 +77,7 @@ extension Interpreter {
       if let e = r["eval"] { evalPrompts = Interpreter.prompts(of: try Interpreter.object(e, as: RecordsObject.self, "records", function: "sft").file) }
       let evalCount = Int(try number("eval_prompts", Double(Interpreter.evaluationPromptCount)))
       evalPrompts = Array(evalPrompts.prefix(evalCount))
-      let before = evalPrompts.isEmpty ? nil : try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
+      let before = evalPrompts.isEmpty ? nil : try interp.heldOutEvaluation(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts, seed: o.seed)
 
       // LoRA: adapters on the chosen projections, the base frozen.
       if let v = r["lora"] { try interp.attachLoRA(v, to: modelObject, op: "sft") }
@@ -98,7 +103,7 @@ extension Interpreter {
       if let why = report.stoppedEarly { interp.output("stopped early: \(why)") }
       var metrics: [String: Any] = ["train_loss": Double(report.trainLoss), "steps": Double(report.steps)]
       if let before {
-        let after = try interp.modelCall { try ChatEvaluation.run(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts) }
+        let after = try interp.heldOutEvaluation(model: modelObject.model, tokenizer: tokenizer, prompts: evalPrompts, seed: o.seed)
         let rule = ChatEvaluation.ruleChange(before: before, after: after)
         interp.output(String(format: "on %d held-out prompts × %d answers: format rate %.2f → %.2f, rule pass rate %.3f → %.3f (± %.3f)",
                              evalPrompts.count, ChatEvaluation.samplesPerPrompt, before.formatRate, after.formatRate, rule.before, rule.after, rule.standardError))

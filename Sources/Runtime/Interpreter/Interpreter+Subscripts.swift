@@ -29,6 +29,19 @@ extension Interpreter {
       return v
     case .range(let a, let b):
       return try index(.list(Ranges.numbers(a, b).map { .number(Double($0)) }), subscripts, in: env, file: file)
+    case .object(let o as RecordsObject):
+      // records[i] is one record's value; records[a:b] are records again (the first 200
+      // prompts: `tasks.prompts[0:200]`).
+      guard subscripts.count == 1 else { throw RuntimeError("records take one index or slice") }
+      let positions = o.file.records.indices.map { Value.number(Double($0)) }
+      let picked = try indexSequence(positions, subscripts[0], in: env, file: file) { .list($0) }
+      func record(_ v: Value) -> DataRecord? { if case .number(let i) = v { return o.file.records[Int(i)] } else { return nil } }
+      if case .list(let items) = picked {
+        let chosen = items.compactMap(record)
+        guard !chosen.isEmpty else { throw RuntimeError("the slice of \(o.file.name) holds no records") }
+        return .object(RecordsObject(try JSONLFile(name: o.file.name, records: chosen)))
+      }
+      return record(picked).map(RecordsObject.value) ?? .none
     default:
       throw RuntimeError("\(Display.describeType(value)) cannot be indexed")
     }

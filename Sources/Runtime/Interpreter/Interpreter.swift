@@ -1,4 +1,5 @@
 import Foundation
+import Training
 import Language
 import TensorEngine
 
@@ -38,6 +39,8 @@ public final class Interpreter {
   public var lastSample: String?
   /// What training stages measured, for `llmlab run --report` (filled by later stages).
   public var stageReports: [[String: Any]] = []
+  /// Held-out evaluations already run, by weights, prompts and seed (`heldOutEvaluation`).
+  var evaluationCache: [(key: String, value: ChatEvaluation)] = []
   /// The outcomes of `check(condition, what)` calls: a run with a failed check fails.
   public var checks: [(what: String, passed: Bool)] = []
   /// The top-level lets `llmlab run --set` gave other values, in command-line order (for the report).

@@ -23,7 +23,7 @@ public struct ChatEvaluation: Sendable {
   public var distinct2: Double
 
   /// Answers drawn per held-out prompt by default.
-  public static let samplesPerPrompt = 3
+  public static let samplesPerPrompt = 4
 
   /// Answers every prompt `samplesPerPrompt` times with the same seeds, so two models (base
   /// and fine-tuned) are compared on the very same draws. Several answers per prompt make
