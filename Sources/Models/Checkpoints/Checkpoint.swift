@@ -7,7 +7,8 @@ import TensorEngine
 ///
 ///     model.safetensors           the parameters under their Hugging Face names (with tied
 ///                                 embeddings there is no lm_head.weight: the head is the
-///                                 token embedding, as GPT-2 ties it)
+///                                 token embedding, as GPT-2 ties it); a reward model's score
+///                                 head beside them (`ScoreHead`)
 ///     config.json                 Hugging Face's keys and llmlab's whole configuration
 ///     tokenizer.json              when a tokenizer is given (Hugging Face `tokenizers`)
 ///     training_state.safetensors  AdamW's moments, when a training state is given
@@ -15,13 +16,18 @@ import TensorEngine
 ///
 /// Every file is written atomically. A save replaces the checkpoint in the directory as a
 /// whole: a tokenizer or training state left from an earlier save, and not given this time,
-/// is removed rather than left to be loaded with weights it does not belong to.
+/// is removed rather than left to be loaded with weights it does not belong to. (A score head
+/// lives in model.safetensors and config.json, which every save rewrites, so none is left
+/// over either.)
 public struct Checkpoint {
   public var config: GPTConfig
-  /// The parameters by their checkpoint names, each of the shape the configuration gives.
+  /// The parameters by their checkpoint names, each of the shape the configuration gives
+  /// (the body's only: a score head is apart).
   public var parameters: [String: Tensor]
   public var tokenizer: Tokenizer?
   public var trainingState: TrainingState?
+  /// A reward model's head, when config.json marks one.
+  public var scoreHead: ScoreHead? = nil
 
   public static let modelFile = "model.safetensors"
   public static let configFile = "config.json"
@@ -36,8 +42,11 @@ public struct Checkpoint {
   // MARK: Saving
 
   /// Writes the checkpoint into `directory` (created if missing). Everything is encoded and
-  /// checked before the first file is written.
-  public static func save(model: GPTModel, tokenizer: Tokenizer? = nil, optimizerState: TrainingState? = nil, to directory: String) throws {
+  /// checked before the first file is written. A `scoreHead` makes it a reward model's: the
+  /// model is its body, saved as any model is, and the head goes beside it.
+  public static func save(
+    model: GPTModel, tokenizer: Tokenizer? = nil, optimizerState: TrainingState? = nil, scoreHead: ScoreHead? = nil, to directory: String
+  ) throws {
     let id = UUID().uuidString
     var shapes: [String: [Int]] = [:]
     for (name, tensor) in model.parameters { shapes[name] = tensor.shape }
@@ -45,10 +54,14 @@ public struct Checkpoint {
     if let tokenizer, tokenizer.vocabularySize > model.config.vocabulary {
       throw ModelError("the tokenizer has \(tokenizer.vocabularySize) tokens, more than the model's vocabulary of \(model.config.vocabulary)")
     }
+    if let scoreHead, scoreHead.weight.count != model.config.dim {
+      throw ModelError("the score head's weight has \(scoreHead.weight.count) values, the model's width is \(model.config.dim)")
+    }
 
     // `format: pt` is what `transformers` requires of a safetensors file's metadata.
-    let weights = try SafeTensorsFile(tensors: model.parameters, metadata: ["format": "pt", "checkpoint_id": id, "producer": "llmlab"]).encoded()
-    let config = try CheckpointConfig.encode(model.config, tokenizer: tokenizer)
+    let tensors = model.parameters + (try scoreHead?.checkpointTensors() ?? [])
+    let weights = try SafeTensorsFile(tensors: tensors, metadata: ["format": "pt", "checkpoint_id": id, "producer": "llmlab"]).encoded()
+    let config = try CheckpointConfig.encode(model.config, tokenizer: tokenizer, scoreHead: scoreHead != nil)
     let tokenizerJSON = try tokenizer.map { try TokenizerJSON.encode($0) }
     let state = try optimizerState?.files(checkpointID: id)
 
@@ -90,8 +103,14 @@ public struct Checkpoint {
       throw ModelError("\(path(configFile)): missing (a checkpoint needs config.json beside model.safetensors)")
     }
     let config = try CheckpointConfig.decode(configData, file: path(configFile))
+    let hasScoreHead = try CheckpointConfig.hasScoreHead(configData, file: path(configFile))
     guard exists(modelFile) else { throw ModelError("\(path(modelFile)): missing (a checkpoint's weights)") }
-    let weights = try SafeTensorsFile(contentsOf: path(modelFile))
+    var weights = try SafeTensorsFile(contentsOf: path(modelFile))
+    var scoreHead: ScoreHead? = nil
+    if hasScoreHead {
+      scoreHead = try ScoreHead.read(from: weights, dim: config.dim, path: path(modelFile))
+      weights.tensors.removeAll { $0.name == ScoreHead.weightName || $0.name == ScoreHead.biasName }
+    }
     let parameters = try checkedParameters(weights, config: config, file: path(modelFile))
 
     var tokenizer: Tokenizer? = nil
@@ -115,7 +134,7 @@ public struct Checkpoint {
       try state.validate(against: parameters.mapValues(\.shape), file: path(TrainingState.tensorsFile))
       trainingState = state
     }
-    return Checkpoint(config: config, parameters: parameters, tokenizer: tokenizer, trainingState: trainingState)
+    return Checkpoint(config: config, parameters: parameters, tokenizer: tokenizer, trainingState: trainingState, scoreHead: scoreHead)
   }
 
   /// The file's tensors checked against the configuration: each parameter present with
@@ -143,7 +162,8 @@ public struct Checkpoint {
     }
     let buffers = [".attn.bias", ".attn.masked_bias", ".rotary_emb.inv_freq"]
     for name in tensors.keys.sorted() where !buffers.contains(where: name.hasSuffix) {
-      let hint = name == names.outputHead ? " (the configuration ties the output head to the token embedding)" : ""
+      let hint = name == names.outputHead ? " (the configuration ties the output head to the token embedding)"
+        : name.hasPrefix("score.") ? " (a score head, but config.json has no \"\(CheckpointConfig.scoreHeadKey)\" saying the checkpoint is a reward model's)" : ""
       throw ModelError("\(path): unexpected tensor \(name) (shape \(formatShape(tensors[name]!.shape))), not a parameter of this configuration\(hint)")
     }
     return parameters

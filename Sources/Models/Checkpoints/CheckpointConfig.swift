@@ -18,11 +18,15 @@ import Foundation
 /// - Anything else is written with GPT-2's keys but no `"architectures"`: GPT-2 has biases
 ///   on every linear layer and LayerNorm, and no rotary, RMSNorm or SwiGLU, so its class
 ///   would not hold these weights. `incompatibilityWithTransformers(_:)` says why.
+/// - With a score head (a reward model), the sequence-classification class of the same body
+///   (`CheckpointConfig+ScoreHead.swift`).
 public enum CheckpointConfig {
-  /// The `transformers` class that loads this configuration, or nil.
-  public static func transformersArchitecture(_ config: GPTConfig) -> String? {
-    if config.isLLaMAShaped { return "LlamaForCausalLM" }
-    return incompatibilityWithTransformers(config) == nil ? "GPT2LMHeadModel" : nil
+  /// The `transformers` class that loads this configuration, or nil: a language model's, or
+  /// with a score head (a reward model) the sequence-classification one of the same body.
+  public static func transformersArchitecture(_ config: GPTConfig, scoreHead: Bool = false) -> String? {
+    if config.isLLaMAShaped { return scoreHead ? "LlamaForSequenceClassification" : "LlamaForCausalLM" }
+    guard incompatibilityWithTransformers(config) == nil else { return nil }
+    return scoreHead ? "GPT2ForSequenceClassification" : "GPT2LMHeadModel"
   }
 
   /// Why `transformers` cannot load this configuration, or nil when it can.
@@ -41,10 +45,12 @@ public enum CheckpointConfig {
   // MARK: Writing
 
   /// `config.json`'s bytes. The tokenizer, when given, supplies `bos_token_id` and
-  /// `eos_token_id` (its `<|endoftext|>`).
-  public static func encode(_ config: GPTConfig, tokenizer: Tokenizer? = nil) throws -> Data {
+  /// `eos_token_id` (its `<|endoftext|>`). With `scoreHead` the keys of a score head are
+  /// added (see `scoreHeadKeys`).
+  public static func encode(_ config: GPTConfig, tokenizer: Tokenizer? = nil, scoreHead: Bool = false) throws -> Data {
     var root: [String: Any] = config.isLLaMAShaped ? llamaKeys(config) : gpt2Keys(config)
-    if let architecture = transformersArchitecture(config) { root["architectures"] = [architecture] }
+    if let architecture = transformersArchitecture(config, scoreHead: scoreHead) { root["architectures"] = [architecture] }
+    if scoreHead { root.merge(scoreHeadKeys) { $1 } }
     if let end = tokenizer?.specialTokens[SpecialTokens.endOfText] {
       root["bos_token_id"] = end
       root["eos_token_id"] = end

@@ -16,20 +16,29 @@ public final class RewardModel: @unchecked Sendable {
   public let headWeight: Tensor
   public let headBias: Tensor
 
+  /// A reward model of the given parts (a checkpoint's): the model uses them as they are, so
+  /// training it updates them. The weight must be [dim] of the body, the bias a scalar.
+  public init(body: GPTModel, headWeight: Tensor, headBias: Tensor) throws {
+    guard headWeight.shape == [body.config.dim], headBias.shape == [] else {
+      throw ModelError(
+        "reward model: the head needs a weight [\(body.config.dim)] and a scalar bias, got \(formatShape(headWeight.shape)) and \(formatShape(headBias.shape))")
+    }
+    self.body = body
+    self.headWeight = headWeight.requiringGrad(name: ScoreHead.weightName)
+    self.headBias = headBias.requiringGrad(name: ScoreHead.biasName)
+  }
+
   /// A reward model started from `policy`. With `headStd` 0 (the default) the head starts
   /// at zero, so every sequence scores 0 and the Bradley–Terry loss starts at exactly ln 2;
   /// otherwise its weight is drawn from N(0, headStd²) with `seed`.
-  public init(policy: GPTModel, headStd: Float = 0, seed: UInt64 = 0) throws {
+  public convenience init(policy: GPTModel, headStd: Float = 0, seed: UInt64 = 0) throws {
     try PolicyWeights.requireCopyable(policy, op: "reward model")
-    body = try policy.copy()
-    let d = policy.config.dim
-    var w = [Float](repeating: 0, count: d)
+    var w = [Float](repeating: 0, count: policy.config.dim)
     if headStd > 0 {
       var rng = RandomGenerator(seed: seed)
       w.withUnsafeMutableBufferPointer { rng.fillNormal($0, std: headStd) }
     }
-    headWeight = Tensor(w).requiringGrad(name: "score.weight")
-    headBias = Tensor(scalar: 0).requiringGrad(name: "score.bias")
+    try self.init(body: try policy.copy(), headWeight: Tensor(w), headBias: Tensor(scalar: 0))
   }
 
   /// Everything that trains: the body's parameters, then the head's weight and bias.
