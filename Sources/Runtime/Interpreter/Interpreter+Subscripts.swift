@@ -1,4 +1,5 @@
 import Language
+import Models
 import TensorEngine
 
 extension Interpreter {
