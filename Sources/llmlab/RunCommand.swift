@@ -27,7 +27,7 @@ struct RunCommand: ParsableCommand {
   @Option(
     name: .customLong("set"), parsing: .singleValue,
     help: ArgumentHelp(
-      "Give a top-level `let NAME = <literal>` of the script another value before it runs (repeatable): a number, true/false, or text for a string. Example: llmlab run Scripts/examples/xor.llm --set hidden=16",
+      "Give a top-level `let NAME = <literal>` of the script another value before it runs (repeatable): a number, true/false, or text for a string. Example: llmlab run Scripts/pipeline.llm --set seed=2",
       valueName: "NAME=VALUE"))
   var settings: [String] = []
 

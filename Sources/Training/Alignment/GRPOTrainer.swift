@@ -33,7 +33,7 @@ public final class GRPOTrainer {
     guard o.steps >= 1, o.batch >= 1, o.groupSize >= 2, o.iterations >= 1, o.maxTokens >= 1, o.learningRate >= 0 else {
       throw ModelError("grpo: steps, batch, iterations and max tokens must be ≥ 1, the group size ≥ 2 and lr ≥ 0")
     }
-    guard o.temperature > 0, o.beta >= 0, o.clipRange > 0 else { throw ModelError("grpo: temperature and clip range must be > 0, beta ≥ 0") }
+    guard o.temperature > 0, o.beta >= 0, o.clipRange > 0, o.klCap > 0 else { throw ModelError("grpo: temperature, kl cap and clip range must be > 0, beta ≥ 0") }
     guard tokenizer.vocabularySize <= policy.config.vocabulary else {
       throw ModelError("grpo: the tokenizer has \(tokenizer.vocabularySize) tokens, the model only \(policy.config.vocabulary)")
     }

@@ -13,10 +13,10 @@ public struct ChatEvaluation: Sendable {
   public var answerTokens: [[Int]]
   /// Answers that ended with the end-of-turn token (not cut by the token limit).
   public var formatRate: Double
-  /// Answers that pass `PoemRule` for their prompt's request.
-  public var ruleRate: Double
   /// Whether each answer passed the rule, in the order of `answers`.
   public var passed: [Bool]
+  /// Answers that pass `PoemRule` for their prompt's request.
+  public var ruleRate: Double { passed.isEmpty ? 0 : Double(passed.filter { $0 }.count) / Double(passed.count) }
   /// The graded rule score (0 ... 1), averaged.
   public var meanRuleScore: Double
   /// Distinct bigrams over all answers' characters: near 0 when answers collapse into repetition.
@@ -62,7 +62,7 @@ public struct ChatEvaluation: Sendable {
     }
     let n = Double(Swift.max(answers.count, 1))
     return ChatEvaluation(prompts: asked, answers: answers, promptTokens: promptTokens, answerTokens: answerTokens, formatRate: Double(ended) / n,
-                          ruleRate: Double(passed.filter { $0 }.count) / n, passed: passed, meanRuleScore: score / n, distinct2: distinctBigrams(answers))
+                          passed: passed, meanRuleScore: score / n, distinct2: distinctBigrams(answers))
   }
 
   /// The change in the rule pass rate from `before` to `after`, two evaluations of the same
