@@ -82,6 +82,19 @@ struct DecoderTests {
     #expect(abs(Double(counts[2]) / 20_000 - 0.5) < 0.015)
   }
 
+  @Test("top-k selection is a stable sort's first k, ties in index order")
+  func topIndicesMatchSort() {
+    var rng = RandomGenerator(seed: 3)
+    for trial in 0..<50 {
+      // Few distinct values, so ties are common.
+      let values = (0..<(20 + trial)).map { _ in Float(Int(rng.nextUniform() * 7)) }
+      let sorted = values.indices.sorted { values[$0] > values[$1] }
+      for k in [1, 3, 10, values.count] {
+        #expect(Sampler.topIndices(values, k) == Array(sorted.prefix(k)))
+      }
+    }
+  }
+
   func expectAll(_ a: [Float], _ b: [Float], sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(a.count == b.count, sourceLocation: sourceLocation)
     for (x, y) in zip(a, b) { #expect(abs(x - y) < 1e-4, sourceLocation: sourceLocation) }

@@ -134,4 +134,13 @@ struct SeededGenerator: RandomNumberGenerator {
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
     return z ^ (z >> 31)
   }
+
+  @Test("min_count drops rare characters to <|unk|>, except those of `keep`")
+  func characterMinCount() {
+    let tok = CharacterTokenizer(training: ["aab", "aac"], minCount: 2, keep: ["c"])
+    #expect(tok.characters == ["a", "c"])
+    let unk = tok.specialTokens[CharacterTokenizer.unknown]!
+    #expect(tok.encode("abc") == [0, unk, 1])
+    #expect(CharacterTokenizer(training: ["aab"]).characters == ["a", "b"])
+  }
 }

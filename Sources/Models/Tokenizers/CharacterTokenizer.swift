@@ -12,9 +12,15 @@ public final class CharacterTokenizer: Tokenizer, @unchecked Sendable {
 
   /// The vocabulary: every distinct character of `texts`, in order of first appearance
   /// sorted by code point (so it does not depend on corpus order), then the special tokens.
-  public convenience init(training texts: [String], specials: [String] = SpecialTokens.all) {
-    var seen = Set<Character>()
-    for t in texts { for c in t { seen.insert(c) } }
+  ///
+  /// With `minCount` above 1, characters seen fewer times than that map to `<|unk|>` (a rare
+  /// character costs a row of the embedding and a column of the output layer, and is barely
+  /// learned), except those of `keep`, which all stay.
+  public convenience init(training texts: [String], minCount: Int = 1, keep: [String] = [], specials: [String] = SpecialTokens.all) {
+    var counts: [Character: Int] = [:]
+    for t in texts { for c in t { counts[c, default: 0] += 1 } }
+    var seen = Set(counts.filter { $0.value >= minCount }.keys)
+    for t in keep { for c in t { seen.insert(c) } }
     self.init(characters: seen.sorted { String($0).unicodeScalars.first!.value < String($1).unicodeScalars.first!.value || (String($0).unicodeScalars.first!.value == String($1).unicodeScalars.first!.value && String($0) < String($1)) }, specials: specials)
   }
 

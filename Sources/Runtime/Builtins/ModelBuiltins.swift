@@ -42,10 +42,13 @@ extension Interpreter {
       ctx.interpreter.output("trained \(object.summary)")
       return .object(object)
     })
-    register(Builtin("char_tokenizer", [.required("corpus")], category: "tokenizers",
-                     doc: "A character-level tokenizer over the characters of a corpus.") { a, _ in
+    register(Builtin("char_tokenizer", [.required("corpus"), .optional("min_count", "1"), .optional("keep")], category: "tokenizers",
+                     doc: "A character-level tokenizer over the characters of a corpus; characters seen fewer than min_count times become <|unk|>, except every character of the corpus `keep`.") { a, _ in
       let corpus = try Interpreter.object(a.value("corpus"), as: CorpusObject.self, "a corpus", function: "char_tokenizer").corpus
-      return .object(TokenizerObject(CharacterTokenizer(training: corpus.documents)))
+      let minCount = try a.int("min_count", default: 1)
+      guard minCount >= 1 else { throw RuntimeError("char_tokenizer: min_count must be at least 1, got \(minCount)") }
+      let keep = a.has("keep") ? try Interpreter.object(a.value("keep"), as: CorpusObject.self, "a corpus", function: "char_tokenizer").corpus.documents : []
+      return .object(TokenizerObject(CharacterTokenizer(training: corpus.documents, minCount: minCount, keep: keep)))
     })
     register(Builtin("load_tokenizer", [.required("path")], category: "tokenizers",
                      doc: "Reads a Hugging Face tokenizer.json (byte-level BPE or character level).") { a, ctx in
