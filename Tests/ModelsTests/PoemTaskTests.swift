@@ -40,6 +40,11 @@ struct PoemTaskTests {
     let long = (0..<12).map { k in String((0..<5).map { Character(Unicode.Scalar(0x5000 + k * 5 + $0)!) }) }
     #expect(PoemTasks.quatrains(in: Corpus(name: "l", documents: [long.joined(separator: "，")])).count == 3)
     #expect(PoemTasks.quatrains(in: Corpus(name: "l", documents: [long.prefix(10).joined(separator: "，")])).isEmpty)
+    // Stride 2 starts a quatrain at every couplet (clauses 1, 3, 5, 7, 9 of twelve); stride 1 at every clause.
+    let twelve = Corpus(name: "l", documents: [long.joined(separator: "，")])
+    #expect(PoemTasks.quatrains(in: twelve, stride: 2).map { $0[0] } == [0, 2, 4, 6, 8].map { long[$0] })
+    #expect(PoemTasks.quatrains(in: twelve, stride: 1).count == 9)
+    #expect(throws: ModelError.self) { try PoemTasks.make(from: Self.corpus, stride: 3) }
     let split = try PoemTasks.make(from: Self.corpus, heldOut: 0.2, seed: 1)
     #expect(split.train.count + split.heldOut.count == 45)
     #expect(split.heldOut.count == 9)

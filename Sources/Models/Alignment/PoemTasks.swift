@@ -36,14 +36,16 @@ public enum PoemTasks {
   /// Every real quatrain in the corpus: whole 绝句, and each four-clause stanza of a poem
   /// whose clauses all have 5 or all 7 characters (the halves of a 律诗, the stanzas of a
   /// 古体 poem), formatted as two lines of two clauses ("AAAAA，BBBBB。\nCCCCC，DDDDD。").
-  public static func quatrains(in corpus: Corpus) -> [[String]] {
+  /// With `stride` 2, a quatrain starts at every couplet of a longer poem (clauses 1–4, 3–6,
+  /// 5–8 of a 律诗): more examples, and more first characters to learn to start with.
+  public static func quatrains(in corpus: Corpus, stride step: Int = 4) -> [[String]] {
     var out: [[String]] = []
     var seen = Set<[String]>()
     for doc in corpus.documents {
       let cs = PoemRule.clauses(doc)
       guard let form = cs.first?.count, form == 5 || form == 7, cs.count % 4 == 0, cs.allSatisfy({ $0.count == form }) else { continue }
       // The same quatrain twice (a poem quoted in another) would leak into the held-out set.
-      for i in stride(from: 0, to: cs.count, by: 4) where seen.insert(Array(cs[i..<i + 4])).inserted { out.append(Array(cs[i..<i + 4])) }
+      for i in stride(from: 0, through: cs.count - 4, by: step) where seen.insert(Array(cs[i..<i + 4])).inserted { out.append(Array(cs[i..<i + 4])) }
     }
     return out
   }
@@ -75,8 +77,9 @@ public enum PoemTasks {
   /// and first character): every quatrain of a held-out request is held out, so no held-out
   /// prompt appears in training. Held-out requests are taken until they hold `share` of the
   /// quatrains.
-  public static func make(from corpus: Corpus, heldOut share: Double = 0.15, seed: UInt64 = 0) throws -> Split {
-    let qs = quatrains(in: corpus)
+  public static func make(from corpus: Corpus, heldOut share: Double = 0.15, stride: Int = 4, seed: UInt64 = 0) throws -> Split {
+    guard [1, 2, 4].contains(stride) else { throw ModelError("poem tasks: stride must be 1, 2 or 4 (clauses between the starts of two quatrains), got \(stride)") }
+    let qs = quatrains(in: corpus, stride: stride)
     guard qs.count >= 10 else { throw ModelError("poem tasks: only \(qs.count) quatrains in \(corpus.name); need at least 10") }
     guard share > 0 && share < 1 else { throw ModelError("poem tasks: held_out must be between 0 and 1 (the share of quatrains held out), got \(share)") }
     let tasks = qs.map { q -> PoemTask in
