@@ -7,7 +7,7 @@ import Training
 extension Interpreter {
   func registerAlignmentBuiltins() {
     register(Builtin("poem_tasks", [.required("corpus"), .optional("held_out", "0.15"), .optional("pairs_per_task", "3"), .optional("stride", "4"), .optional("seed", "0")], category: "alignment",
-                     doc: "The alignment data made from a corpus's quatrains, split by request so no held-out prompt is trained on: a record {train, heldout} of instruction records (\"写一首五言绝句，以「春」字开头。\" → a real poem; heldout has one per request), {pairs, heldout_pairs} of preference records (the poem against a corrupted copy) and prompts: requests no example answers (chat records with the user's turn only), for RL and ranked pairs. stride 2 also takes a quatrain at every couplet of a longer poem.") { a, ctx in
+                     doc: "The alignment data made from a corpus's quatrains, split by request so no held-out prompt is trained on: a record {train, heldout} of instruction records (\"写一首五言绝句，以「春」字开头。\" → a real poem; heldout has one per request), {pairs, heldout_pairs} of preference records (the poem against a corrupted copy) and prompts: requests no example answers (chat records with the user's turn only), for RL and ranked pairs. stride 2 also takes a quatrain at every couplet of a longer poem, stride 1 at every clause.") { a, ctx in
       let corpus = try Interpreter.object(a.value("corpus"), as: CorpusObject.self, "a corpus", function: "poem_tasks").corpus
       return try ctx.interpreter.modelCall {
         let seed = UInt64(Swift.max(0, try a.int("seed", default: 0)))
