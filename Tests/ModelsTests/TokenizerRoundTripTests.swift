@@ -116,6 +116,15 @@ struct TokenizerRoundTripTests {
     }
   }
 
+  @Test("min_count drops rare characters to <|unk|>, except those of `keep`")
+  func characterMinCount() {
+    let tok = CharacterTokenizer(training: ["aab", "aac"], minCount: 2, keep: ["c"])
+    #expect(tok.characters == ["a", "c"])
+    let unk = tok.specialTokens[CharacterTokenizer.unknown]!
+    #expect(tok.encode("abc") == [0, unk, 1])
+    #expect(CharacterTokenizer(training: ["aab"]).characters == ["a", "b"])
+  }
+
   @Test("training is deterministic")
   func deterministic() throws {
     let a = try Self.trained(500), b = try Self.trained(500)
@@ -133,14 +142,5 @@ struct SeededGenerator: RandomNumberGenerator {
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
     return z ^ (z >> 31)
-  }
-
-  @Test("min_count drops rare characters to <|unk|>, except those of `keep`")
-  func characterMinCount() {
-    let tok = CharacterTokenizer(training: ["aab", "aac"], minCount: 2, keep: ["c"])
-    #expect(tok.characters == ["a", "c"])
-    let unk = tok.specialTokens[CharacterTokenizer.unknown]!
-    #expect(tok.encode("abc") == [0, unk, 1])
-    #expect(CharacterTokenizer(training: ["aab"]).characters == ["a", "b"])
   }
 }

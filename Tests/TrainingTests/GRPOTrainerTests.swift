@@ -32,11 +32,13 @@ struct GRPOTrainerTests {
   @Test("GRPO raises a verifiable reward; one update per batch never clips")
   func learnsVerifiableReward() throws {
     let policy = try RL.model()
-    let trainer = try Self.trainer(policy, Self.options(steps: 30))
+    // 80 steps at 1e-2: every seed from 1 to 6 ends at ≥ 0.84 (30 steps at 2e-2 stalled at 0.5
+    // on some, the policy answering one character to both prompts).
+    let trainer = try Self.trainer(policy, Self.options(steps: 80, lr: 1e-2))
     let reference = RL.weights(trainer.reference)
     var metrics: [GRPOStepMetrics] = []
     let (report, _) = try trainer.run(onStep: { metrics.append($0) })
-    #expect(report.steps == 30 && report.stoppedEarly == nil)
+    #expect(report.steps == 80 && report.stoppedEarly == nil)
     #expect(report.finalReward > report.initialReward + 0.3, "\(report.initialReward) → \(report.finalReward)")
     #expect(report.finalReward > 0.7)
     #expect(metrics[0].kl == 0 && metrics.allSatisfy { $0.kl.isFinite && $0.kl >= 0 })
