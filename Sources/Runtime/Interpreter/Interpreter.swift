@@ -111,8 +111,9 @@ public final class Interpreter {
 
   /// Runs one statement; returns its value when it is an expression statement.
   func execute(_ statement: Statement, in env: Environment, file: SourceFile) throws -> Value? {
-    try Interrupt.check()
     do {
+      // Inside the `do`: an interrupt between statements names the statement it stopped before.
+      try Interrupt.check()
       return try executeUnlocated(statement, in: env, file: file)
     } catch var error as RuntimeError {
       if error.location == nil { error.location = (file, statement.range) }
