@@ -78,12 +78,7 @@ public struct Sampler {
           break
         }
         generated.append(next)
-        let piece: String
-        if let special = tokenizer.specialTokens.first(where: { $0.value == next })?.key {
-          piece = decoder.finish() + special
-        } else {
-          piece = decoder.push(tokenBytes(next))
-        }
+        let piece = self.piece(next, decoder: &decoder)
         text += piece
         if let s = options.stop.first(where: { text.hasSuffix($0) }) {
           text.removeLast(s.count)
@@ -99,6 +94,15 @@ public struct Sampler {
     text += tail
     if !tail.isEmpty { onText(tail) }
     return Result(text: text, tokens: generated, stoppedBy: stoppedBy, stopToken: stopToken)
+  }
+
+  /// The text a new token adds: its bytes once they make whole characters, or a special
+  /// token's name.
+  func piece(_ token: Int, decoder: inout UTF8StreamDecoder) -> String {
+    if let special = tokenizer.specialTokens.first(where: { $0.value == token })?.key {
+      return decoder.finish() + special
+    }
+    return decoder.push(tokenBytes(token))
   }
 
   func tokenBytes(_ id: Int) -> [UInt8] {

@@ -28,18 +28,22 @@ extension Interpreter {
       var ties = 0
       let start = Date()
       try interp.modelCall {
-        let sampler = Sampler(model: modelObject.model, tokenizer: tokenizer)
         var o = SamplingOptions()
         o.maxTokens = tokens
         o.temperature = Float(temperature)
         for id in [SpecialTokens.endOfTurn, SpecialTokens.endOfText] { if let t = tokenizer.specialTokens[id] { o.stopTokens.insert(t) } }
+        // Every prompt's answers decoded together; answer k of prompt i draws from its own seed.
+        let texts = prompts.map { ChatTemplate.prompt([ChatMessage(role: .user, content: $0)]) }
+        let order = prompts.indices.flatMap { i in (0..<samples).map { (i, $0) } }
+        guard
+          let results = try Sampler(model: modelObject.model, tokenizer: tokenizer).generate(
+            prompts: order.map { texts[$0.0] }, seeds: order.map { seed &* 1_000_003 &+ UInt64($0.0 * samples + $0.1) }, options: o,
+            shouldStop: { Interrupt.isRequested })
+        else { throw RuntimeError("ranked_pairs: interrupted") }
         for (i, prompt) in prompts.enumerated() {
-          if Interrupt.isRequested { throw RuntimeError("ranked_pairs: interrupted after \(i) of \(prompts.count) prompts") }
-          let text = ChatTemplate.prompt([ChatMessage(role: .user, content: prompt)])
           var answers: [(text: String, score: Float)] = []
           for k in 0..<samples {
-            o.seed = seed &* 1_000_003 &+ UInt64(i * samples + k)
-            let answer = try sampler.generate(prompt: text, options: o).text
+            let answer = results[i * samples + k].text
             answers.append((answer, try judge(prompt, answer)))
           }
           guard let best = answers.max(by: { $0.score < $1.score }), let worst = answers.min(by: { $0.score < $1.score }),

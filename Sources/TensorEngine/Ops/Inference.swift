@@ -77,15 +77,19 @@ extension Tensor {
     }
   }
 
-  /// Writes `table[row]` (with `accumulate`, adds it) into the one-row tensor `out`.
-  public static func embeddingRow(_ table: Tensor, row: Int, into out: inout Tensor, accumulate: Bool = false) throws {
-    guard table.rank == 2, table.isContiguous, row >= 0, row < table.shape[0], out.count == table.shape[1] else {
-      throw TensorError.invalidArgument(op: "embedding", message: "row \(row) of a \(formatShape(table.shape)) table into \(formatShape(out.shape))")
+  /// Writes `table[row]` (with `accumulate`, adds it) into row `outRow` of `out` [rows, d].
+  public static func embeddingRow(
+    _ table: Tensor, row: Int, into out: inout Tensor, outRow: Int = 0, accumulate: Bool = false
+  ) throws {
+    let d = table.rank == 2 ? table.shape[1] : 0
+    guard table.rank == 2, table.isContiguous, row >= 0, row < table.shape[0], d > 0, out.count % d == 0, outRow >= 0,
+      outRow < out.count / d
+    else {
+      throw TensorError.invalidArgument(op: "embedding", message: "row \(row) of a \(formatShape(table.shape)) table into row \(outRow) of \(formatShape(out.shape))")
     }
     out.makeUniqueContiguous()
-    let d = table.shape[1]
     withExtendedLifetime(table) {
-      let src = table.base + row * d, dst = out.base
+      let src = table.base + row * d, dst = out.base + outRow * d
       if accumulate {
         for i in 0..<d { dst[i] += src[i] }
       } else {
@@ -94,24 +98,27 @@ extension Tensor {
     }
   }
 
-  /// One new position of causal self-attention at batch 1, against a KV cache.
+  /// One new position of causal self-attention for one sequence, against its KV cache.
   ///
-  /// `qkv` [1, 3·D] is the position's fused projection ([q | k | v], `heads` heads each).
-  /// Its keys and values are written at `position` of `keys` and `values`
+  /// Row `row` of `qkv` [rows, 3·D] is the position's fused projection ([q | k | v], `heads`
+  /// heads each). Its keys and values are written at `position` of `keys` and `values`
   /// ([heads, capacity, D/heads]); the query then attends to positions 0 ... position, and
-  /// the heads' outputs are written side by side into `out` [1, D].
+  /// the heads' outputs are written side by side into row `row` of `out` [rows, D]. Each
+  /// sequence of a batch has its own cache and position: the rows share nothing here.
   public static func attendCached(
-    qkv: Tensor, heads: Int, keys: inout Tensor, values: inout Tensor, position: Int, into out: inout Tensor
+    qkv: Tensor, row: Int = 0, heads: Int, keys: inout Tensor, values: inout Tensor, position: Int, into out: inout Tensor
   ) throws {
     let region = Profiler.begin(.attention); defer { Profiler.end(region) }
-    let d = qkv.count / 3
+    let d = qkv.rank == 2 ? qkv.shape[1] / 3 : qkv.count / 3
+    let rows = d > 0 ? qkv.count / (3 * d) : 0
     let hd = heads > 0 ? d / heads : 0
-    guard heads > 0, qkv.isContiguous, qkv.count == 3 * d, d == heads * hd, keys.rank == 3, keys.shape == values.shape,
-      keys.shape[0] == heads, keys.shape[2] == hd, position >= 0, position < keys.shape[1], out.count == d
+    guard heads > 0, d > 0, qkv.isContiguous, qkv.count == rows * 3 * d, row >= 0, row < rows, d == heads * hd, keys.rank == 3,
+      keys.shape == values.shape, keys.shape[0] == heads, keys.shape[2] == hd, position >= 0, position < keys.shape[1],
+      out.count == rows * d
     else {
       throw TensorError.shapeMismatch(
         op: "attention", shapes: [qkv.shape, keys.shape, values.shape, out.shape],
-        reason: "do not fit: qkv [1, 3·D], keys and values [heads, capacity, D/heads] with room for the position, out [1, D]")
+        reason: "do not fit: qkv [rows, 3·D], keys and values [heads, capacity, D/heads] with room for the position, out [rows, D]")
     }
     keys.makeUniqueContiguous()
     values.makeUniqueContiguous()
@@ -119,7 +126,7 @@ extension Tensor {
     let capacity = keys.shape[1], seen = position + 1
     let scale = 1 / Float(hd).squareRoot()
     withExtendedLifetime(qkv) {
-      let px = qkv.base, pk = keys.base, pv = values.base, po = out.base
+      let px = qkv.base + row * 3 * d, pk = keys.base, pv = values.base, po = out.base + row * d
       withUnsafeTemporaryAllocation(of: Float.self, capacity: seen) { buffer in
         let scores = buffer.baseAddress!
         for h in 0..<heads {

@@ -59,17 +59,11 @@ public final class GRPOTrainer {
 
   /// G completions for each of the step's prompts, group by group. Nil when interrupted.
   public func sampleGroups(step: Int, shouldStop: () -> Bool = { false }) throws -> [Rollout]? {
-    var rollouts: [Rollout] = []
-    for (k, i) in sampler.indices(step: step).enumerated() {
-      for g in 0..<options.groupSize {
-        if shouldStop() { return nil }
-        rollouts.append(
-          try Rollout.sample(
-            model: policy, tokenizer: tokenizer, prompt: prompts[i], maxTokens: options.maxTokens, temperature: options.temperature,
-            seed: Rollout.seed(options.seed, step: step, index: k * options.groupSize + g)))
-      }
-    }
-    return rollouts
+    let g = options.groupSize
+    let prompts = sampler.indices(step: step).flatMap { Array(repeating: self.prompts[$0], count: g) }
+    return try Rollout.sample(
+      model: policy, tokenizer: tokenizer, prompts: prompts, maxTokens: options.maxTokens, temperature: options.temperature,
+      seeds: prompts.indices.map { Rollout.seed(options.seed, step: step, index: $0) }, shouldStop: shouldStop)
   }
 
   /// What the updates on one batch measured.

@@ -83,14 +83,12 @@ public final class PPOTrainer {
   /// Rollout and scoring for 0-based `step`: answers to the step's prompts, their scores, and
   /// the models' numbers on them, with β as it is now. Nil when `shouldStop` interrupts.
   public func collect(step: Int, shouldStop: () -> Bool = { false }) throws -> PPOExperience? {
-    var rollouts: [Rollout] = []
-    for (k, i) in sampler.indices(step: step).enumerated() {
-      if shouldStop() { return nil }
-      rollouts.append(
-        try Rollout.sample(
-          model: policy, tokenizer: tokenizer, prompt: prompts[i], maxTokens: options.maxTokens,
-          temperature: options.temperature, seed: Rollout.seed(options.seed, step: step, index: k)))
-    }
+    let prompts = sampler.indices(step: step).map { self.prompts[$0] }
+    guard
+      let rollouts = try Rollout.sample(
+        model: policy, tokenizer: tokenizer, prompts: prompts, maxTokens: options.maxTokens, temperature: options.temperature,
+        seeds: prompts.indices.map { Rollout.seed(options.seed, step: step, index: $0) }, shouldStop: shouldStop)
+    else { return nil }
     let scores = try rollouts.map { try reward($0.prompt, $0.text) }
     return try experience(rollouts: rollouts, scores: scores)
   }

@@ -39,6 +39,28 @@ public struct Rollout: Sendable {
       text: result.text, ended: result.stopToken != nil)
   }
 
+  /// One answer to each prompt (prompts may repeat), the i-th drawn with `seeds[i]`, all
+  /// decoded together (`Sampler.generate(prompts:seeds:options:)`); each is what `sample`
+  /// would draw, up to the rounding of a batched product. Nil when `shouldStop` interrupts.
+  public static func sample(
+    model: GPTModel, tokenizer: Tokenizer, prompts: [String], maxTokens: Int, temperature: Float, seeds: [UInt64],
+    shouldStop: () -> Bool = { false }
+  ) throws -> [Rollout]? {
+    let texts = prompts.map { ChatTemplate.prompt([ChatMessage(role: .user, content: $0)]) }
+    var o = SamplingOptions()
+    o.maxTokens = maxTokens
+    o.temperature = temperature
+    o.stopTokens = stopTokens(tokenizer)
+    guard let results = try Sampler(model: model, tokenizer: tokenizer).generate(prompts: texts, seeds: seeds, options: o, shouldStop: shouldStop)
+    else { return nil }
+    return zip(prompts, zip(texts, results)).map { prompt, pair in
+      let (text, result) = pair
+      return Rollout(
+        prompt: prompt, promptTokens: tokenizer.encode(text), response: result.tokens + (result.stopToken.map { [$0] } ?? []),
+        text: result.text, ended: result.stopToken != nil)
+    }
+  }
+
   /// The end-of-turn and end-of-text tokens the tokenizer has.
   public static func stopTokens(_ tokenizer: Tokenizer) -> Set<Int> {
     Set([SpecialTokens.endOfTurn, SpecialTokens.endOfText].compactMap { tokenizer.specialTokens[$0] })

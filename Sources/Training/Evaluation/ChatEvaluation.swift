@@ -34,30 +34,33 @@ public struct ChatEvaluation: Sendable {
     var answers: [String] = [], asked: [String] = [], ended = 0, score = 0.0
     var passed: [Bool] = []
     var promptTokens: [[Int]] = [], answerTokens: [[Int]] = []
-    let sampler = Sampler(model: model, tokenizer: tokenizer)
-    for (i, prompt) in prompts.enumerated() {
-      for k in 0..<Swift.max(1, samplesPerPrompt) {
-        if shouldStop() { break }
-        var o = SamplingOptions()
-        o.maxTokens = maxTokens
-        o.temperature = temperature
-        o.topK = topK
-        o.seed = seed &+ UInt64(i) &+ UInt64(k) &* 100_003
-        if let end { o.stopTokens.insert(end) }
-        if let eot = tokenizer.specialTokens[SpecialTokens.endOfText] { o.stopTokens.insert(eot) }
-        let text = ChatTemplate.prompt([ChatMessage(role: .user, content: prompt)])
-        let result = try sampler.generate(prompt: text, options: o)
-        answers.append(result.text)
-        asked.append(prompt)
-        promptTokens.append(tokenizer.encode(text))
-        answerTokens.append(result.tokens + (result.stopToken.map { [$0] } ?? []))
-        if let end, result.stopToken == end, !result.text.isEmpty { ended += 1 }
-        if let request = PoemRule.request(in: prompt) {
-          passed.append(PoemRule.passes(result.text, request))
-          score += PoemRule.score(result.text, request)
-        } else {
-          passed.append(false)
-        }
+    var o = SamplingOptions()
+    o.maxTokens = maxTokens
+    o.temperature = temperature
+    o.topK = topK
+    if let end { o.stopTokens.insert(end) }
+    if let eot = tokenizer.specialTokens[SpecialTokens.endOfText] { o.stopTokens.insert(eot) }
+    let k = Swift.max(1, samplesPerPrompt)
+    let texts = prompts.map { ChatTemplate.prompt([ChatMessage(role: .user, content: $0)]) }
+    // Every prompt's k answers, decoded together; answer j of prompt i draws from its own seed.
+    let order = prompts.indices.flatMap { i in (0..<k).map { (i, $0) } }
+    guard
+      let results = try Sampler(model: model, tokenizer: tokenizer).generate(
+        prompts: order.map { texts[$0.0] }, seeds: order.map { seed &+ UInt64($0.0) &+ UInt64($0.1) &* 100_003 }, options: o,
+        shouldStop: shouldStop)
+    else { throw ModelError("evaluation: interrupted") }
+    for ((i, _), result) in zip(order, results) {
+      let prompt = prompts[i]
+      answers.append(result.text)
+      asked.append(prompt)
+      promptTokens.append(tokenizer.encode(texts[i]))
+      answerTokens.append(result.tokens + (result.stopToken.map { [$0] } ?? []))
+      if let end, result.stopToken == end, !result.text.isEmpty { ended += 1 }
+      if let request = PoemRule.request(in: prompt) {
+        passed.append(PoemRule.passes(result.text, request))
+        score += PoemRule.score(result.text, request)
+      } else {
+        passed.append(false)
       }
     }
     let n = Double(Swift.max(answers.count, 1))
