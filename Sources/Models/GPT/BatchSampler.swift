@@ -17,22 +17,25 @@ extension Sampler {
   ) throws -> [Result]? {
     guard prompts.count == seeds.count else { throw ModelError("sample: \(prompts.count) prompts but \(seeds.count) seeds") }
     var results: [Result] = []
-    for start in stride(from: 0, to: prompts.count, by: Swift.max(rows, 1)) {
+    var interrupted = false
+    for start in stride(from: 0, to: prompts.count, by: Swift.max(rows, 1)) where !interrupted {
       let end = Swift.min(start + Swift.max(rows, 1), prompts.count)
-      guard let part = try generateTogether(Array(prompts[start..<end]), Array(seeds[start..<end]), options, shouldStop) else { return nil }
-      results += part
+      results += try generateTogether(Array(prompts[start..<end]), Array(seeds[start..<end]), options, shouldStop, &interrupted)
     }
-    return results
+    return interrupted ? nil : results
   }
 
   private func generateTogether(
-    _ prompts: [String], _ seeds: [UInt64], _ options: SamplingOptions, _ shouldStop: () -> Bool
-  ) throws -> [Result]? {
+    _ prompts: [String], _ seeds: [UInt64], _ options: SamplingOptions, _ shouldStop: () -> Bool, _ interrupted: inout Bool
+  ) throws -> [Result] {
     guard !prompts.isEmpty else { return [] }
     guard let decoder = GPTModel.Decoder(model: model, rows: prompts.count) else {
       var results: [Result] = []
       for (prompt, seed) in zip(prompts, seeds) {
-        if shouldStop() { return nil }
+        if shouldStop() {
+          interrupted = true
+          return []
+        }
         var o = options
         o.seed = seed
         results.append(try generate(prompt: prompt, options: o, shouldStop: shouldStop))
@@ -43,33 +46,33 @@ extension Sampler {
     var rows = try prompts.map { Row(prompt: try promptTokens($0, context: context)) }
     for i in rows.indices { rows[i].rng = RandomGenerator(seed: seeds[i]) }
 
-    let interrupted = try GradMode.withoutGradients { () throws -> Bool in
-      // Each distinct prompt once: its cache and logits start each of its rows.
-      var firstLogits: [[Float]] = Array(repeating: [], count: rows.count)
-      for (prompt, members) in Dictionary(grouping: rows.indices, by: { rows[$0].prompt }) {
-        let cache = GPTModel.KVCache(layers: model.config.layers)
-        let logits = try lastLogits(model.forward(ids: prompt, cache: cache))
-        for r in members {
-          try decoder.start(after: cache, row: r)
-          firstLogits[r] = logits
-        }
+    // Each distinct prompt once: its cache and logits start each of its rows.
+    var firstLogits: [[Float]] = Array(repeating: [], count: rows.count)
+    for (prompt, members) in Dictionary(grouping: rows.indices, by: { rows[$0].prompt }) {
+      let cache = GPTModel.KVCache(layers: model.config.layers)
+      let logits = try GradMode.withoutGradients { try lastLogits(model.forward(ids: prompt, cache: cache)) }
+      for r in members {
+        try decoder.start(after: cache, row: r)
+        firstLogits[r] = logits
       }
-      var next = Array(repeating: -1, count: rows.count)
-      for step in 0..<options.maxTokens {
-        if shouldStop() { return true }
-        for r in rows.indices where !rows[r].done {
-          let token =
-            step == 0
-            ? firstLogits[r].withUnsafeBufferPointer { choose($0, row: &rows[r], options: options) }
-            : decoder.withLogits(row: r) { choose($0, row: &rows[r], options: options) }
-          next[r] = advance(&rows[r], token: token, options: options, filled: decoder.lengths[r], context: context) ? token : -1
-        }
-        if rows.allSatisfy(\.done) { break }
-        try decoder.feed(next)
-      }
-      return false
     }
-    if interrupted { return nil }
+    var next = Array(repeating: -1, count: rows.count)
+    for step in 0..<options.maxTokens {
+      if shouldStop() {
+        interrupted = true
+        break
+      }
+      for r in rows.indices where !rows[r].done {
+        let token =
+          step == 0
+          ? firstLogits[r].withUnsafeBufferPointer { choose($0, row: &rows[r], options: options) }
+          : decoder.withLogits(row: r) { choose($0, row: &rows[r], options: options) }
+        next[r] = advance(&rows[r], token: token, options: options, filled: decoder.lengths[r], context: context) ? token : -1
+      }
+      if rows.allSatisfy(\.done) { break }
+      try decoder.feed(next)
+    }
+    if interrupted { return [] }
     return rows.map { row in
       var row = row
       row.text += row.decoder.finish()

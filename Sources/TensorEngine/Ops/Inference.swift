@@ -88,13 +88,18 @@ extension Tensor {
       throw TensorError.invalidArgument(op: "embedding", message: "row \(row) of a \(formatShape(table.shape)) table into row \(outRow) of \(formatShape(out.shape))")
     }
     out.makeUniqueContiguous()
-    withExtendedLifetime(table) {
-      let src = table.base + row * d, dst = out.base + outRow * d
-      if accumulate {
-        for i in 0..<d { dst[i] += src[i] }
-      } else {
-        dst.update(from: src, count: d)
-      }
+    withExtendedLifetime(table) { copyRow(table.base + row * d, to: out.base + outRow * d, count: d, accumulate: accumulate) }
+  }
+
+  // Not inlined into the throwing caller: Swift 6.3.1's release build gave this vectorized
+  // loop the error register (r12) as a scratch register there, and the caller then saw a
+  // garbage error after a normal return (a crash in the batched decoder, found under gdb).
+  @inline(never)
+  static func copyRow(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count d: Int, accumulate: Bool) {
+    if accumulate {
+      for i in 0..<d { dst[i] += src[i] }
+    } else {
+      dst.update(from: src, count: d)
     }
   }
 
