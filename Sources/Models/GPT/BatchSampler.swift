@@ -125,12 +125,13 @@ extension Sampler {
       row.done = true
       return false
     }
-    if row.generated.count >= options.maxTokens {
+    // A full context is named before the token limit, as `generate(prompt:)` names it.
+    if filled >= context {
+      row.stoppedBy = "context full"
       row.done = true
       return false
     }
-    if filled >= context {
-      row.stoppedBy = "context full"
+    if row.generated.count >= options.maxTokens {
       row.done = true
       return false
     }

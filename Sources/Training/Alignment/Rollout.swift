@@ -25,23 +25,16 @@ public struct Rollout: Sendable {
   public static func sample(
     model: GPTModel, tokenizer: Tokenizer, prompt: String, maxTokens: Int, temperature: Float, seed: UInt64
   ) throws -> Rollout {
-    let text = ChatTemplate.prompt([ChatMessage(role: .user, content: prompt)])
-    var o = SamplingOptions()
-    o.maxTokens = maxTokens
-    o.temperature = temperature
-    o.topK = 0
-    o.topP = 1
-    o.seed = seed
-    o.stopTokens = stopTokens(tokenizer)
-    let result = try Sampler(model: model, tokenizer: tokenizer).generate(prompt: text, options: o)
-    return Rollout(
-      prompt: prompt, promptTokens: tokenizer.encode(text), response: result.tokens + (result.stopToken.map { [$0] } ?? []),
-      text: result.text, ended: result.stopToken != nil)
+    guard
+      let one = try sample(model: model, tokenizer: tokenizer, prompts: [prompt], maxTokens: maxTokens, temperature: temperature, seeds: [seed])?
+        .first
+    else { throw ModelError("sample: no answer drawn") }
+    return one
   }
 
   /// One answer to each prompt (prompts may repeat), the i-th drawn with `seeds[i]`, all
-  /// decoded together (`Sampler.generate(prompts:seeds:options:)`); each is what `sample`
-  /// would draw, up to the rounding of a batched product. Nil when `shouldStop` interrupts.
+  /// decoded together (`Sampler.generate(prompts:seeds:options:)`); each is what that prompt
+  /// alone would draw, up to the rounding of a batched product. Nil when `shouldStop` interrupts.
   public static func sample(
     model: GPTModel, tokenizer: Tokenizer, prompts: [String], maxTokens: Int, temperature: Float, seeds: [UInt64],
     shouldStop: () -> Bool = { false }
