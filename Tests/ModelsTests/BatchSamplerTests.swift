@@ -47,7 +47,7 @@ struct BatchSamplerTests {
     o.temperature = 0.9
     o.topK = topK
     o.stopTokens = [Self.tokenizer.encode("鸟")[0]]
-    o.stop = ["知多"]
+    o.stop = ["风", "知多"]
     let seeds: [UInt64] = [1, 2, 3, 4, 5]
     // Two rows at a time: the batches are cut in the middle of the list too.
     let batched = try #require(try sampler.generate(prompts: prompts, seeds: seeds, options: o, rows: 2))
@@ -59,6 +59,8 @@ struct BatchSamplerTests {
       #expect(batched[i].stoppedBy == alone.stoppedBy && batched[i].stopToken == alone.stopToken, "prompt \(i)")
     }
     #expect(batched[0].tokens != batched[1].tokens)  // one prompt, two seeds
+    // Both stop paths are taken: a stop token, and a stop string cut from the text.
+    #expect(batched.contains { $0.stoppedBy == "stop token" } && batched.contains { $0.stoppedBy.hasPrefix("stop \"") })
   }
 
   @Test("rows stop when the context is full, as a single answer does")
@@ -73,6 +75,18 @@ struct BatchSamplerTests {
       let alone = try sampler.generate(prompt: prompt, options: o)
       #expect(batched[i].tokens == alone.tokens && batched[i].stoppedBy == "context full" && alone.stoppedBy == "context full")
     }
+  }
+
+  @Test("a batch's KV caches stay within their memory budget")
+  func rowsPerBatch() {
+    var small = GPTConfig()
+    small.layers = 4; small.dim = 128; small.heads = 4; small.context = 64
+    #expect(Sampler.rowsPerBatch(small, requested: 64) == 64)
+    var gpt2 = GPTConfig()
+    gpt2.layers = 12; gpt2.dim = 768; gpt2.heads = 12; gpt2.context = 1024
+    #expect(Sampler.rowsPerBatch(gpt2, requested: 64) == 3)
+    gpt2.layers = 1000
+    #expect(Sampler.rowsPerBatch(gpt2, requested: 64) == 1)
   }
 
   @Test("an interrupt between tokens returns nothing")

@@ -10,16 +10,18 @@ extension Sampler {
   /// that stops (a stop token or string, its token limit, a full context) is carried along
   /// without advancing. Models the decoder cannot run are sampled one prompt at a time.
   ///
-  /// At most `rows` answers decode at once (each row holds a KV cache of the whole context).
-  /// Returns nil when `shouldStop` (polled between tokens) asks to stop.
+  /// At most `rows` answers decode at once, and fewer when their KV caches (each row holds
+  /// one of the whole context) would pass `Sampler.batchCacheBytes`. Returns nil when
+  /// `shouldStop` (polled between tokens) asks to stop.
   public func generate(
     prompts: [String], seeds: [UInt64], options: SamplingOptions, rows: Int = 64, shouldStop: () -> Bool = { false }
   ) throws -> [Result]? {
     guard prompts.count == seeds.count else { throw ModelError("sample: \(prompts.count) prompts but \(seeds.count) seeds") }
+    let size = Sampler.rowsPerBatch(model.config, requested: rows)
     var results: [Result] = []
     var interrupted = false
-    for start in stride(from: 0, to: prompts.count, by: Swift.max(rows, 1)) where !interrupted {
-      let end = Swift.min(start + Swift.max(rows, 1), prompts.count)
+    for start in stride(from: 0, to: prompts.count, by: size) where !interrupted {
+      let end = Swift.min(start + size, prompts.count)
       results += try generateTogether(Array(prompts[start..<end]), Array(seeds[start..<end]), options, shouldStop, &interrupted)
     }
     return interrupted ? nil : results
@@ -80,6 +82,18 @@ extension Sampler {
     }
   }
 
+  /// The memory the rows' KV caches of one batch may take together: 64 rows of the main
+  /// job's model take 16 MB, while a row of GPT-2 small (12 layers, dim 768, context 1024)
+  /// takes 75 MB, so that model decodes 3 rows at a time.
+  public static let batchCacheBytes = 256 << 20
+
+  /// How many rows of `config`'s model decode together: `requested`, fewer when their KV
+  /// caches would pass `batchCacheBytes`, and at least one.
+  public static func rowsPerBatch(_ config: GPTConfig, requested: Int) -> Int {
+    let rowBytes = 2 * config.layers * config.context * config.dim * MemoryLayout<Float>.size
+    return Swift.max(1, Swift.min(requested, batchCacheBytes / Swift.max(rowBytes, 1)))
+  }
+
   /// One answer's state while the batch decodes.
   struct Row {
     var prompt: [Int]
@@ -101,9 +115,9 @@ extension Sampler {
     return ids.count > context ? Array(ids.suffix(context)) : ids
   }
 
-  /// The next token from `logits`: one pass over them when only a temperature applies.
+  /// The next token from `logits`, drawn in one pass over them when no cut applies.
   func choose(_ logits: UnsafeBufferPointer<Float>, row: inout Row, options: SamplingOptions) -> Int {
-    if options.temperature > 0, options.repetitionPenalty == 1, options.topK <= 0 || options.topK >= logits.count, options.topP >= 1 {
+    if options.repetitionPenalty == 1, Sampler.drawsFromWholeVocabulary(options, vocabulary: logits.count) {
       return Sampler.draw(logits, temperature: options.temperature, rng: &row.rng)
     }
     return pick(Array(logits), history: row.prompt + row.generated, options: options, rng: &row.rng)

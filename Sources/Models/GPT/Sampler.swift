@@ -127,7 +127,7 @@ public struct Sampler {
     }
     // The whole vocabulary with no cut: one pass, no sort (sorting thousands of logits per
     // token used to take half of sampling's time).
-    if options.topK <= 0 || options.topK >= l.count, options.topP >= 1 {
+    if Sampler.drawsFromWholeVocabulary(options, vocabulary: l.count) {
       return l.withUnsafeBufferPointer { Sampler.draw($0, temperature: options.temperature, rng: &rng) }
     }
     var order = options.topK > 0 ? Sampler.topIndices(l, options.topK) : l.indices.sorted { l[$0] > l[$1] }
@@ -153,6 +153,12 @@ public struct Sampler {
       if u <= 0 { return order[i] }
     }
     return order[order.count - 1]
+  }
+
+  /// Whether a token is drawn from the whole (tempered) vocabulary: a temperature, and no
+  /// top-k or top-p cut.
+  static func drawsFromWholeVocabulary(_ options: SamplingOptions, vocabulary: Int) -> Bool {
+    options.temperature > 0 && (options.topK <= 0 || options.topK >= vocabulary) && options.topP >= 1
   }
 
   /// The indices of the k largest values, largest first, ties in index order: what a stable
