@@ -39,7 +39,7 @@ extension Interpreter {
           let results = try Sampler(model: modelObject.model, tokenizer: tokenizer).generate(
             prompts: order.map { texts[$0.0] }, seeds: order.map { seed &* 1_000_003 &+ UInt64($0.0 * samples + $0.1) }, options: o,
             shouldStop: { Interrupt.isRequested })
-        else { throw RuntimeError("ranked_pairs: interrupted") }
+        else { throw RuntimeError("ranked_pairs: interrupted while sampling \(order.count) answers; no pairs were kept") }
         for (i, prompt) in prompts.enumerated() {
           var answers: [(text: String, score: Float)] = []
           for k in 0..<samples {
